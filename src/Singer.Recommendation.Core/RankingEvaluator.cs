@@ -103,6 +103,12 @@ public static class RankingEvaluator
                 }
 
                 scores = scores.to_type(ScalarType.Float32).contiguous();
+                if (scores.isnan().any().item<bool>())
+                {
+                    throw new InvalidOperationException(
+                        $"The scorer returned NaN scores for users {batch[0]}…{batch[^1]}; a ranking of NaN is undefined (check the model for NaN weights or a division by zero).");
+                }
+
                 if (options.MaskTrainingItems)
                 {
                     var flat = MaskIndices(train, batch, itemCount);
@@ -129,9 +135,17 @@ public static class RankingEvaluator
                 for (int r = 0; r < count; r++)
                 {
                     rowScores.Clear();
+                    int user = batch[r];
                     while (p < val.Length && pos[2 * p] == r)
                     {
-                        rowScores.Add((val[p], (int)pos[(2 * p) + 1]));
+                        // A masked or non-candidate item is at or above the threshold only when the user has fewer
+                        // than K rankable items (the threshold is then -∞); it is never part of the ranking.
+                        int item = (int)pos[(2 * p) + 1];
+                        if ((candidate is null || candidate[item]) && !(options.MaskTrainingItems && train.Contains(user, item)))
+                        {
+                            rowScores.Add((val[p], item));
+                        }
+
                         p++;
                     }
 
@@ -143,7 +157,7 @@ public static class RankingEvaluator
                         ranked[j] = rowScores[j].Item;
                     }
 
-                    var relevant = truth.ItemsOf(batch[r]);
+                    var relevant = truth.ItemsOf(user);
                     int relevantCount = candidate is null ? relevant.Length : CountCandidates(relevant, candidate);
                     Accumulate(sums, ks, ranked.AsSpan(0, n), relevant, relevantCount);
                 }
