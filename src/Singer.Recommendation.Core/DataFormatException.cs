@@ -48,9 +48,9 @@ public sealed class NpyFormatException : DataFormatException
 }
 
 /// <summary>
-/// The files of a data set are each well-formed but do not fit together (for example a feature file whose
-/// row count differs from the item count, or the same interaction in two splits). The message names the
-/// files involved.
+/// The files of a data set are each well-formed but do not fit together: a feature file whose row count
+/// differs from the item count. The message names the files involved. (A repeated interaction, also across
+/// splits, is a <see cref="DataFormatException"/> that names both lines.)
 /// </summary>
 public sealed class DatasetConsistencyException : FormatException
 {

@@ -82,6 +82,7 @@ public static class DelimitedDatasetLoader
         var userList = new List<string>();
         var itemList = new List<string>();
         var table = new InteractionTable(path, options.Duplicates);
+        int belowMinRating = 0;
 
         using (var reader = new DelimitedLineReader(path, separator))
         {
@@ -117,6 +118,7 @@ public static class DelimitedDatasetLoader
                     double rating = ParseNumber(fields[ratingCol], options.RatingColumn!, reader);
                     if (options.MinRating is { } min && rating < min)
                     {
+                        belowMinRating++;
                         continue;
                     }
                 }
@@ -156,7 +158,9 @@ public static class DelimitedDatasetLoader
 
         if (table.Count == 0)
         {
-            throw new DataFormatException(path, null, "the file has no interactions after its header.");
+            throw new DataFormatException(path, null, belowMinRating == 0
+                ? "the file has no interactions after its header."
+                : string.Create(CultureInfo.InvariantCulture, $"no interactions are left: all {belowMinRating} rows have {options.RatingColumn} below {nameof(DelimitedLoadOptions.MinRating)} {options.MinRating}."));
         }
 
         if (options.SplitColumn is null)

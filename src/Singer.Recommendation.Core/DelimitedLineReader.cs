@@ -28,7 +28,8 @@ internal sealed class DelimitedLineReader : IDisposable
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new UnauthorizedAccessException($"Interaction file {path} cannot be read: {e.Message}", e);
+            throw new UnauthorizedAccessException(
+                Directory.Exists(path) ? $"Interaction file {path} is a folder, not a file." : $"Interaction file {path} cannot be read: {e.Message}", e);
         }
 
         _reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
@@ -86,7 +87,7 @@ internal sealed class DelimitedLineReader : IDisposable
 
             if (sb.Length >= MaxLineLength)
             {
-                throw new DataFormatException(Path, LineNumber + 1, $"the line is longer than {MaxLineLength:N0} characters; this is not an interaction file.");
+                throw new DataFormatException(Path, LineNumber + 1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the line is longer than {MaxLineLength:N0} characters; this is not an interaction file."));
             }
 
             sb.Append((char)c);

@@ -47,6 +47,7 @@ public static class MmrecDatasetLoader
         string name = Path.GetFileNameWithoutExtension(interPath);
         var table = new InteractionTable(interPath, options.Duplicates);
         int maxUser = -1, maxItem = -1;
+        long maxUserLine = 0, maxItemLine = 0;
         using (var reader = new DelimitedLineReader(interPath, '\t'))
         {
             if (!reader.TryRead(out var header))
@@ -77,8 +78,15 @@ public static class MmrecDatasetLoader
                         $"x_label '{other}' is not a split label; use 0 (train), 1 (validation) or 2 (test)."),
                 };
                 table.Add(user, item, split, reader.LineNumber);
-                maxUser = Math.Max(maxUser, user);
-                maxItem = Math.Max(maxItem, item);
+                if (user > maxUser)
+                {
+                    (maxUser, maxUserLine) = (user, reader.LineNumber);
+                }
+
+                if (item > maxItem)
+                {
+                    (maxItem, maxItemLine) = (item, reader.LineNumber);
+                }
             }
         }
 
@@ -91,8 +99,9 @@ public static class MmrecDatasetLoader
         long limit = (16L * table.Count) + 1024;
         if (maxUser >= limit || maxItem >= limit)
         {
-            throw new DataFormatException(interPath, null,
-                $"the largest {(maxUser >= limit ? $"userID is {maxUser}" : $"itemID is {maxItem}")}, far beyond the {table.Count:N0} interactions; MMRec ids must be contiguous 0-based indices (re-index them, or load the file with DelimitedDatasetLoader, which maps string ids).");
+            bool user = maxUser >= limit;
+            throw new DataFormatException(interPath, user ? maxUserLine : maxItemLine, string.Create(CultureInfo.InvariantCulture,
+                $"{(user ? $"userID {maxUser}" : $"itemID {maxItem}")} is far beyond the {table.Count:N0} interactions of the file; MMRec ids must be contiguous 0-based indices (re-index them, or load the file with DelimitedDatasetLoader, which maps string ids)."));
         }
 
         int userCount = maxUser + 1, itemCount = maxItem + 1;

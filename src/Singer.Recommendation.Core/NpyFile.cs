@@ -22,6 +22,9 @@ public static partial class NpyFile
     /// <summary>The largest header this reader accepts; NumPy's own headers are well below it.</summary>
     internal const int MaxHeaderLength = 1 << 16;
 
+    /// <summary>Values allocated up front for a stream of unknown length (4 MiB of floats); the array grows from there.</summary>
+    internal const int UnknownLengthInitialValues = 1 << 20;
+
     /// <summary>Reads a 2-D matrix as an <see cref="ItemModality"/> named <paramref name="name"/>.</summary>
     /// <exception cref="NpyFormatException">The file is not a valid 2-D float32/float64 C-order <c>.npy</c>, or holds NaN/Inf.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -50,19 +53,21 @@ public static partial class NpyFile
         long payload = header.Rows * header.Columns * header.ItemSize;
         if (length is { } total && total - header.HeaderBytes != payload)
         {
-            throw new NpyFormatException(displayName, null,
-                $"the header declares shape ({header.Rows}, {header.Columns}) of {header.Descr} = {payload:N0} data bytes, " +
-                $"but the file holds {total - header.HeaderBytes:N0} after its {header.HeaderBytes}-byte header; the file is truncated or the header is wrong.");
+            throw new NpyFormatException(displayName, null, string.Create(CultureInfo.InvariantCulture,
+                $"the header declares shape ({header.Rows}, {header.Columns}) of {header.Descr} = {payload:N0} data bytes, but the file holds {total - header.HeaderBytes:N0} after its {header.HeaderBytes}-byte header; the file is truncated or the header is wrong."));
         }
 
         if (header.Rows > int.MaxValue || header.Columns > int.MaxValue || header.Rows * header.Columns > Array.MaxLength)
         {
-            throw new NpyFormatException(displayName, null,
-                $"shape ({header.Rows}, {header.Columns}) exceeds the largest matrix this library holds in one array ({Array.MaxLength:N0} values).");
+            throw new NpyFormatException(displayName, null, string.Create(CultureInfo.InvariantCulture,
+                $"shape ({header.Rows}, {header.Columns}) exceeds the largest matrix this library holds in one array ({Array.MaxLength:N0} values)."));
         }
 
         int rows = (int)header.Rows, cols = (int)header.Columns;
-        var values = new float[(long)rows * cols];
+        long valueCount = (long)rows * cols;
+        // A seekable file's length was checked against the header, so the matrix is allocated at once. A stream of
+        // unknown length can end early, so its array grows as rows arrive instead of trusting the declared shape.
+        var values = new float[length is null ? Math.Min(valueCount, UnknownLengthInitialValues) : valueCount];
         var rowBytes = new byte[checked(cols * header.ItemSize)];
         for (int r = 0; r < rows; r++)
         {
@@ -70,6 +75,12 @@ public static partial class NpyFile
             if (read < rowBytes.Length)
             {
                 throw new NpyFormatException(displayName, r, $"the file ends inside this row ({read} of {rowBytes.Length} bytes); it is truncated.");
+            }
+
+            long end = (long)(r + 1) * cols;
+            if (end > values.Length)
+            {
+                Array.Resize(ref values, (int)Math.Min(valueCount, Math.Max(end, 2L * values.Length)));
             }
 
             var dest = values.AsSpan(r * cols, cols);
@@ -182,7 +193,8 @@ public static partial class NpyFile
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new UnauthorizedAccessException($"Feature file {path} cannot be read: {e.Message}", e);
+            throw new UnauthorizedAccessException(
+                Directory.Exists(path) ? $"Feature file {path} is a folder, not a file." : $"Feature file {path} cannot be read: {e.Message}", e);
         }
     }
 
@@ -216,8 +228,8 @@ public static partial class NpyFile
         long headerBytes = 8 + lengthBytes + headerLength;
         if (headerLength > MaxHeaderLength || (length is { } total && headerBytes > total))
         {
-            throw new NpyFormatException(name, null,
-                $"the header claims {headerLength:N0} bytes, more than the file{(headerLength > MaxHeaderLength ? " format allows here" : " holds")}; the file is truncated or corrupt.");
+            throw new NpyFormatException(name, null, string.Create(CultureInfo.InvariantCulture,
+                $"the header claims {headerLength:N0} bytes, more than the file{(headerLength > MaxHeaderLength ? " format allows here" : " holds")}; the file is truncated or corrupt."));
         }
 
         var textBytes = new byte[headerLength];
@@ -283,11 +295,12 @@ public static partial class NpyFile
         }
 
         // Overflow-safe size check: rows × cols × itemSize must fit the file before anything is allocated.
-        decimal declared = (decimal)sizes[0] * sizes[1] * itemSize;
+        // BigInteger, not decimal: two dimensions near long.MaxValue overflow decimal (≈ 7.9·10^28).
+        var declared = new System.Numerics.BigInteger(sizes[0]) * sizes[1] * itemSize;
         if (declared > long.MaxValue || (length is { } len && declared > len - headerBytes))
         {
             throw new NpyFormatException(name, null,
-                $"the header declares shape ({sizes[0]}, {sizes[1]}) of {descr} = {declared:N0} data bytes, but the file holds {(length is { } l ? (l - headerBytes).ToString("N0", CultureInfo.InvariantCulture) : "fewer")}; the file is truncated or the header is wrong.");
+                string.Create(CultureInfo.InvariantCulture, $"the header declares shape ({sizes[0]}, {sizes[1]}) of {descr} = {declared:N0} data bytes, but the file holds {(length is { } l ? (l - headerBytes).ToString("N0", CultureInfo.InvariantCulture) : "fewer")}; the file is truncated or the header is wrong."));
         }
 
         return new NpyHeader(sizes[0], sizes[1], itemSize, descr, headerBytes);
