@@ -33,8 +33,15 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
     /// <summary>Whether this is a CUDA device.</summary>
     public bool IsCuda => Type == DeviceType.CUDA;
 
-    /// <summary>The TorchSharp device.</summary>
-    public torch.Device TorchDevice => IsCuda ? torch.device(DeviceType.CUDA, Index) : torch.CPU;
+    private torch.Device? _torchDevice;
+
+    /// <summary>The TorchSharp device. For CUDA, the first use runs <see cref="Initialize"/>.</summary>
+    /// <exception cref="InvalidOperationException">CUDA was requested but is not available (the message of <see cref="Initialize"/>).</exception>
+    // Without Initialize first, torch.device(CUDA) on a machine without CUDA fails with TorchSharp's bare
+    // "did not initialise" message; Initialize says what to install or to use the CPU.
+    public torch.Device TorchDevice => _torchDevice ??= IsCuda ? Initialize().CreateCudaDevice() : torch.CPU;
+
+    private torch.Device CreateCudaDevice() => torch.device(DeviceType.CUDA, Index);
 
     /// <summary>The CUDA GPU with index <paramref name="index"/>.</summary>
     public static ComputeDevice CudaDevice(int index)
@@ -122,7 +129,7 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidOperationException(
-                $"Device '{this}' was requested, but TorchSharp's CUDA backend could not be loaded ({e.Message}). " +
+                $"Device '{this}' was requested, but TorchSharp's CUDA backend could not be loaded ({FirstLine(e.Message)}). " +
                 "Reference a CUDA libtorch package (for example libtorch-cuda-12.8-linux-x64) or make a CUDA libtorch loadable, or use the CPU.", e);
         }
 
@@ -138,6 +145,13 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
         }
 
         return this;
+    }
+
+    private static string FirstLine(string message)
+    {
+        // TorchSharp appends an (often empty) native trace after the first line.
+        int end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).Trim().TrimEnd('.', ':');
     }
 
     /// <inheritdoc />

@@ -178,8 +178,9 @@ public static class SyntheticDataGenerator
         return new ItemModality(name, clusterOf.Length, dimension, data, takeOwnership: true);
     }
 
-    private static void Validate(SyntheticDataOptions o)
+    private static void Validate(SyntheticDataOptions options)
     {
+        var o = options;
         var problems = new List<string>();
         if (o.Users < 1) problems.Add($"{nameof(o.Users)} must be ≥ 1 (got {o.Users}).");
         if (o.Items < 10) problems.Add($"{nameof(o.Items)} must be ≥ 10 (got {o.Items}).");
@@ -194,7 +195,7 @@ public static class SyntheticDataGenerator
         if (!(o.TextNoise >= 0)) problems.Add($"{nameof(o.TextNoise)} must be ≥ 0 (got {o.TextNoise}).");
         if (problems.Count > 0)
         {
-            throw new ArgumentException("Invalid synthetic data options: " + string.Join(" ", problems), nameof(o));
+            throw new ArgumentException("Invalid synthetic data options: " + string.Join(" ", problems), nameof(options));
         }
     }
 

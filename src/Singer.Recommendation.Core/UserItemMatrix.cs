@@ -94,10 +94,20 @@ public sealed class UserItemMatrix
     public ReadOnlySpan<int> ItemIndices => _items;
 
     /// <summary>The sorted items of user <paramref name="user"/>.</summary>
-    public ReadOnlySpan<int> ItemsOf(int user) => _items.AsSpan(_rowOffsets[user], _rowOffsets[user + 1] - _rowOffsets[user]);
+    /// <exception cref="ArgumentOutOfRangeException">The user index is outside <c>[0, UserCount)</c>.</exception>
+    public ReadOnlySpan<int> ItemsOf(int user)
+    {
+        CheckUser(user);
+        return _items.AsSpan(_rowOffsets[user], _rowOffsets[user + 1] - _rowOffsets[user]);
+    }
 
     /// <summary>Number of items of user <paramref name="user"/>.</summary>
-    public int CountOf(int user) => _rowOffsets[user + 1] - _rowOffsets[user];
+    /// <exception cref="ArgumentOutOfRangeException">The user index is outside <c>[0, UserCount)</c>.</exception>
+    public int CountOf(int user)
+    {
+        CheckUser(user);
+        return _rowOffsets[user + 1] - _rowOffsets[user];
+    }
 
     /// <summary>Whether user <paramref name="user"/> interacted with item <paramref name="item"/> (binary search).</summary>
     public bool Contains(int user, int item) => ItemsOf(user).BinarySearch(item) >= 0;
@@ -152,8 +162,14 @@ public sealed class UserItemMatrix
     }
 
     /// <summary>A copy without the interactions whose item is flagged in <paramref name="removeItem"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="removeItem"/> does not have one flag per item.</exception>
     public UserItemMatrix WithoutItems(ReadOnlySpan<bool> removeItem)
     {
+        if (removeItem.Length != ItemCount)
+        {
+            throw new ArgumentException($"{removeItem.Length} flags for {ItemCount} items; pass one flag per item.", nameof(removeItem));
+        }
+
         var users = new List<int>(Count);
         var items = new List<int>(Count);
         for (int u = 0; u < UserCount; u++)
@@ -172,8 +188,14 @@ public sealed class UserItemMatrix
     }
 
     /// <summary>A copy that keeps only the interactions whose item is flagged in <paramref name="keepItem"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="keepItem"/> does not have one flag per item.</exception>
     public UserItemMatrix OnlyItems(ReadOnlySpan<bool> keepItem)
     {
+        if (keepItem.Length != ItemCount)
+        {
+            throw new ArgumentException($"{keepItem.Length} flags for {ItemCount} items; pass one flag per item.", nameof(keepItem));
+        }
+
         var remove = new bool[keepItem.Length];
         for (int i = 0; i < remove.Length; i++)
         {
@@ -181,5 +203,13 @@ public sealed class UserItemMatrix
         }
 
         return WithoutItems(remove);
+    }
+
+    private void CheckUser(int user)
+    {
+        if ((uint)user >= (uint)UserCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(user), user, $"User index must be in [0, {UserCount}).");
+        }
     }
 }
