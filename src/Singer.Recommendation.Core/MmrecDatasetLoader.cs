@@ -52,7 +52,7 @@ public static class MmrecDatasetLoader
         {
             if (!reader.TryRead(out var header))
             {
-                throw new DataFormatException(interPath, null, "the file is empty; expected the header 'userID\titemID\trating\ttimestamp\tx_label'.");
+                throw new DataFormatException(interPath, null, "the file is empty; expected the tab-separated header 'userID itemID rating timestamp x_label'.");
             }
 
             int userCol = Column(header, "userID", reader);
@@ -105,7 +105,7 @@ public static class MmrecDatasetLoader
         }
 
         int userCount = maxUser + 1, itemCount = maxItem + 1;
-        var modalities = LoadModalities(folder, options.Modalities, itemCount);
+        var modalities = LoadModalities(folder, options.Modalities, itemCount, interPath);
         return table.Build(name, IdMap.Sequential(userCount), IdMap.Sequential(itemCount), modalities);
     }
 
@@ -117,7 +117,7 @@ public static class MmrecDatasetLoader
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    private static List<ItemModality> LoadModalities(string folder, IReadOnlyList<string>? names, int itemCount)
+    private static List<ItemModality> LoadModalities(string folder, IReadOnlyList<string>? names, int itemCount, string interPath)
     {
         var result = new List<ItemModality>();
         foreach (string modality in names ?? FindModalities(folder))
@@ -133,7 +133,7 @@ public static class MmrecDatasetLoader
             if (m.ItemCount != itemCount)
             {
                 throw new DatasetConsistencyException(
-                    $"{path} has {m.ItemCount} rows, but the interactions name {itemCount} items (largest itemID + 1); feature rows must equal the item count, row i = item i.");
+                    $"{path} has {m.ItemCount} rows, but {interPath} names {itemCount} items (largest itemID + 1); feature rows must equal the item count, row i = item i.");
             }
 
             result.Add(m);

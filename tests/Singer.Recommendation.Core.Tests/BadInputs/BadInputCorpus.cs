@@ -64,7 +64,7 @@ internal static class BadInputCorpus
         yield return Inter("inter-huge-non-contiguous-id", Header + "0\t1\t5\t0\t0\n1\t2000000000\t5\t0\t2\n2\t3\t5\t0\t1\n", "itemID 2000000000 is far beyond the 3 interactions", line: 3);
         yield return Inter("inter-missing-column", "userID\titemID\trating\ttimestamp\n0\t1\t5\t0\n", "the header has no 'x_label' column", line: 1);
         yield return Inter("inter-comma-separated", "userID,itemID,rating,timestamp,x_label\n0,1,5,0,0\n", "the header has no 'userID' column; expected tab-separated", line: 1);
-        yield return Inter("inter-empty-file", "", "the file is empty; expected the header");
+        yield return Inter("inter-empty-file", "", "the file is empty; expected the tab-separated header 'userID itemID rating timestamp x_label'");
         yield return Inter("inter-header-only", Header, "the file has a header but no interactions");
         yield return Inter("inter-unknown-split-label", Header + "0\t1\t5\t0\t0\n0\t2\t5\t0\t3\n", "x_label '3' is not a split label; use 0 (train), 1 (validation) or 2 (test)", line: 3);
         yield return Inter("inter-word-split-label", Header + "0\t1\t5\t0\ttrain\n", "x_label 'train' is not a split label", line: 2);
@@ -82,7 +82,7 @@ internal static class BadInputCorpus
             },
             typeof(DatasetConsistencyException),
             "image_feat.npy",
-            "has 3 rows, but the interactions name 4 items (largest itemID + 1); feature rows must equal the item count");
+            Path.DirectorySeparatorChar + "ds.inter names 4 items (largest itemID + 1); feature rows must equal the item count");
         yield return new BadInputCase(
             "mmrec-nan-feature",
             d =>
