@@ -1,0 +1,57 @@
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Losses;
+
+/// <summary>Options of the dual representation alignment (SPEC §4) and the shared InfoNCE temperature.</summary>
+public sealed record AlignmentOptions
+{
+    /// <summary>λ_a ≥ 0, the weight of the anchor-based InfoNCE; default 0.1. 0 is the "no anchor alignment" ablation.</summary>
+    public float AnchorWeight { get; init; } = 0.1f;
+
+    /// <summary>λ_s ≥ 0, the weight of the standard InfoNCE between behaviour and fused semantics; default 0.1.</summary>
+    public float StandardWeight { get; init; } = 0.1f;
+
+    /// <summary>The InfoNCE temperature τ &gt; 0 used by every contrastive term; default 0.2.</summary>
+    public float Temperature { get; init; } = RecommendationLosses.DefaultTemperature;
+
+    /// <summary>Whether the behaviour anchors receive no gradient from the anchor term; default true.</summary>
+    public bool StopAnchorGradient { get; init; } = true;
+
+    /// <summary>Every problem with these options.</summary>
+    public IEnumerable<OptionProblem> Validate()
+    {
+        const string prefix = nameof(AlignmentOptions);
+        if (!(AnchorWeight >= 0 && float.IsFinite(AnchorWeight)))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(AnchorWeight)}", $"must be a finite number ≥ 0; got {AnchorWeight}.");
+        }
+
+        if (!(StandardWeight >= 0 && float.IsFinite(StandardWeight)))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(StandardWeight)}", $"must be a finite number ≥ 0; got {StandardWeight}.");
+        }
+
+        if (!(Temperature >= 0.01f && Temperature <= 100f))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(Temperature)}", $"must be in [0.01, 100]; got {Temperature}.");
+        }
+    }
+}
+
+/// <summary>Fluent registration of the alignment losses on a model builder.</summary>
+public static class LossBuilderExtensions
+{
+    /// <summary>Configures the alignment: anchor weight λ_a, standard weight λ_s (both default 0.1) and temperature τ (default 0.2).</summary>
+    public static TBuilder UseAlignment<TBuilder>(
+        this TBuilder builder,
+        float anchor = 0.1f,
+        float standard = 0.1f,
+        float temperature = RecommendationLosses.DefaultTemperature,
+        bool stopAnchorGradient = true)
+        where TBuilder : ISingerModelBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.SetComponent(new AlignmentOptions { AnchorWeight = anchor, StandardWeight = standard, Temperature = temperature, StopAnchorGradient = stopAnchorGradient });
+        return builder;
+    }
+}

@@ -1,0 +1,113 @@
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation.Losses;
+
+/// <summary>
+/// The loss terms of SINGER (<c>docs/algorithm.md</c> §3–5): BPR, InfoNCE, anchor-based InfoNCE and the L2 term
+/// on the batch's ego embeddings. Each returns a scalar tensor that carries gradient to its inputs.
+/// </summary>
+public static class RecommendationLosses
+{
+    /// <summary>The default InfoNCE temperature τ = 0.2.</summary>
+    public const float DefaultTemperature = 0.2f;
+
+    /// <summary>
+    /// Bayesian personalised ranking: <c>−mean log σ(pos − neg)</c>, computed as <c>mean softplus(neg − pos)</c>
+    /// so that a large margin never overflows.
+    /// </summary>
+    /// <param name="positiveScores">Scores <c>ŷ_u,pos</c>, one per triple.</param>
+    /// <param name="negativeScores">Scores <c>ŷ_u,neg</c>, aligned with <paramref name="positiveScores"/>.</param>
+    public static Tensor Bpr(Tensor positiveScores, Tensor negativeScores)
+    {
+        ArgumentNullException.ThrowIfNull(positiveScores);
+        ArgumentNullException.ThrowIfNull(negativeScores);
+        using var scope = NewDisposeScope();
+        return nn.functional.softplus(negativeScores - positiveScores).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// InfoNCE between two aligned views: <c>−mean_n log( exp(cos(a_n, b_n)/τ) / Σ_n' exp(cos(a_n, b_n')/τ) )</c>,
+    /// with the denominator computed by log-sum-exp (no overflow). Zero rows have cosine 0 with everything.
+    /// </summary>
+    /// <param name="a">The first view, <c>[n, d]</c>; row <c>n</c> is the anchor of row <c>n</c> of <paramref name="b"/>.</param>
+    /// <param name="b">The second view, <c>[n, d]</c>.</param>
+    /// <param name="temperature">τ &gt; 0; default 0.2.</param>
+    public static Tensor InfoNce(Tensor a, Tensor b, float temperature = DefaultTemperature)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (!(temperature > 0) || !float.IsFinite(temperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The InfoNCE temperature must be a finite number > 0.");
+        }
+
+        if (a.shape.Length != 2 || !a.shape.SequenceEqual(b.shape))
+        {
+            throw new ArgumentException($"InfoNCE needs two [n, d] views of the same shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
+        }
+
+        using var scope = NewDisposeScope();
+        var an = Normalize(a);
+        var bn = Normalize(b);
+        var logits = an.matmul(bn.t()) / temperature;
+        // −log softmax of the diagonal: logsumexp_row − diag.
+        var loss = logits.logsumexp(1) - logits.diagonal();
+        return loss.mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Anchor-based InfoNCE (SPEC §4): <see cref="InfoNce"/> with the behaviour representations as anchors. With
+    /// <paramref name="stopAnchorGradient"/> (the default) the anchors are detached, so only the semantic side learns
+    /// from this term.
+    /// </summary>
+    public static Tensor AnchorInfoNce(Tensor anchors, Tensor others, float temperature = DefaultTemperature, bool stopAnchorGradient = true)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        if (!stopAnchorGradient)
+        {
+            return InfoNce(anchors, others, temperature);
+        }
+
+        using var detached = anchors.detach();
+        return InfoNce(detached, others, temperature);
+    }
+
+    /// <summary>
+    /// The L2 term on the batch's ego (layer-0) embeddings: <c>(Σ_t ‖t‖²) / batchSize</c>, as in SPEC §5
+    /// <c>(‖E_u[b]‖² + ‖E_i[pos]‖² + ‖E_i[neg]‖²)/|batch|</c>.
+    /// </summary>
+    public static Tensor EmbeddingL2(long batchSize, params Tensor[] egoEmbeddings)
+    {
+        ArgumentNullException.ThrowIfNull(egoEmbeddings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (egoEmbeddings.Length == 0)
+        {
+            throw new ArgumentException("At least one embedding tensor is needed.", nameof(egoEmbeddings));
+        }
+
+        using var scope = NewDisposeScope();
+        Tensor total = egoEmbeddings[0].square().sum();
+        for (int i = 1; i < egoEmbeddings.Length; i++)
+        {
+            total = total + egoEmbeddings[i].square().sum();
+        }
+
+        return (total / batchSize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Row-wise L2 normalisation that maps a zero row to zero with a zero gradient (never NaN), and neither
+    /// overflows for 1e+30 entries nor underflows for 1e-30 entries.
+    /// </summary>
+    internal static Tensor Normalize(Tensor x)
+    {
+        // Divide by the row's largest magnitude first (a constant for the gradient: normalisation is scale-invariant),
+        // so that squaring stays in range; zero rows use safe denominators and select zero.
+        var scale = x.abs().amax(new long[] { 1 }, keepdim: true).detach();
+        var safeScale = where(scale > 0, scale, ones_like(scale));
+        var scaled = x / safeScale;
+        var squares = scaled.square().sum(1, keepdim: true);
+        var safeSquares = where(squares > 0, squares, ones_like(squares));
+        return scaled / safeSquares.sqrt();
+    }
+}

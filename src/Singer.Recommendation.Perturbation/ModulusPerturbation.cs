@@ -1,0 +1,95 @@
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation.Perturbation;
+
+/// <summary>How strongly each embedding is perturbed relative to the batch (SPEC §3, <c>docs/algorithm.md</c> §3).</summary>
+public enum PerturbationMode
+{
+    /// <summary><c>ρ(e) = ‖e‖ / mean_batch ‖e‖</c>: confident, large-modulus embeddings get more noise (the default).</summary>
+    Proportional = 0,
+
+    /// <summary><c>ρ(e) = mean_batch ‖e‖ / ‖e‖</c>: uncertain, small-modulus embeddings get more noise.</summary>
+    Inverse = 1,
+
+    /// <summary><c>ρ(e) = 1</c>: the same intensity for everyone (SimGCL).</summary>
+    Uniform = 2,
+}
+
+/// <summary>
+/// Modulus-based personalised embedding perturbation:
+/// <c>e' = e + ε · ρ(e) · sign(e) ⊙ Δ / ‖Δ‖₂</c>, <c>Δ ~ U(0,1)^d</c> drawn fresh for every call from the given
+/// generator, so the noise moves each embedding by exactly <c>ε·ρ(e)</c> within its own orthant.
+/// </summary>
+/// <remarks>
+/// A zero-modulus embedding gets no noise (never NaN): for <see cref="PerturbationMode.Proportional"/> its ρ is 0,
+/// and for <see cref="PerturbationMode.Inverse"/> and <see cref="PerturbationMode.Uniform"/> its sign is 0.
+/// In <see cref="PerturbationMode.Inverse"/> mode ρ grows without bound as a row's modulus approaches 0 (as the
+/// formula says); the noise is still finite for any non-zero row. ρ is computed on detached values: the noise
+/// carries no gradient, the perturbed view passes gradient to the embeddings unchanged.
+/// </remarks>
+public static class ModulusPerturbation
+{
+    /// <summary>The default intensity ε = 0.1.</summary>
+    public const float DefaultEpsilon = 0.1f;
+
+    /// <summary>The personalised intensity ρ of each row of <paramref name="embeddings"/> (<c>[n]</c>).</summary>
+    public static Tensor Intensity(Tensor embeddings, PerturbationMode mode = PerturbationMode.Proportional)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        using var scope = NewDisposeScope();
+        var norms = RowNorms(embeddings);
+        var mean = norms.mean();
+        Tensor rho = mode switch
+        {
+            PerturbationMode.Proportional => norms / where(mean > 0, mean, ones_like(mean)),
+            PerturbationMode.Inverse => where(norms > 0, mean / where(norms > 0, norms, ones_like(norms)), zeros_like(norms)),
+            PerturbationMode.Uniform => ones_like(norms),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown perturbation mode."),
+        };
+        // All-zero batch: mean 0 → ρ = 0 for everyone (no noise, no NaN).
+        rho = where(mean > 0, rho, zeros_like(rho));
+        return rho.nan_to_num(0, 0, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One perturbed view of <paramref name="embeddings"/> (<c>[n, d]</c>).</summary>
+    /// <param name="embeddings">The embeddings; gradient flows through to them.</param>
+    /// <param name="epsilon">The mean intensity ε ≥ 0; default 0.1.</param>
+    /// <param name="mode">How ρ is computed; default <see cref="PerturbationMode.Proportional"/>.</param>
+    /// <param name="generator">The random generator of Δ (seeded by the caller for reproducibility); null uses TorchSharp's global generator.</param>
+    public static Tensor Perturb(Tensor embeddings, float epsilon = DefaultEpsilon, PerturbationMode mode = PerturbationMode.Proportional, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (!(epsilon >= 0) || !float.IsFinite(epsilon))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "ε must be a finite number ≥ 0.");
+        }
+
+        if (embeddings.shape.Length != 2)
+        {
+            throw new ArgumentException($"Embeddings must be [n, d]; got [{string.Join(", ", embeddings.shape)}].", nameof(embeddings));
+        }
+
+        using var scope = NewDisposeScope();
+        // Δ is drawn on the CPU generator for reproducibility across devices, then moved.
+        var delta = rand(embeddings.shape, dtype: embeddings.dtype, generator: generator);
+        if (delta.device.type != embeddings.device.type)
+        {
+            delta = delta.to(embeddings.device);
+        }
+
+        var direction = delta / RowNorms(delta).clamp_min(1e-12).unsqueeze(1);
+        // The noise is a perturbation, not a path for gradient: ρ is computed on detached values.
+        var rho = Intensity(embeddings.detach(), mode);
+        var noise = (epsilon * rho).unsqueeze(1) * embeddings.sign() * direction;
+        return (embeddings + noise.detach()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Row L2 norms that neither overflow for 1e+30 entries nor underflow for 1e-30 entries.</summary>
+    private static Tensor RowNorms(Tensor x)
+    {
+        var scale = x.abs().amax(new long[] { 1 });
+        var safeScale = where(scale > 0, scale, ones_like(scale));
+        var scaled = x / safeScale.unsqueeze(1);
+        return scaled.square().sum(1).sqrt() * scale;
+    }
+}
