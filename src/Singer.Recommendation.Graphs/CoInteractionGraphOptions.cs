@@ -1,0 +1,13 @@
+namespace Singer.Recommendation.Graphs;
+
+/// <summary>Options of <see cref="CoInteractionGraph"/>: the co-interaction graph <c>C</c> of SPEC §1.2.</summary>
+public sealed record CoInteractionGraphOptions
+{
+    /// <summary>Neighbours kept per item, <c>k_c</c>. Default 10. Must be ≥ 1 and &lt; the item count.</summary>
+    public int K { get; init; } = Defaults.CoInteractionK;
+
+    internal void AddProblems(ProblemList problems, int itemCount, string name = nameof(K))
+    {
+        problems.AddIf(K < 1 || K >= itemCount, $"{name} = {K}: must be ≥ 1 and < the item count ({itemCount}).");
+    }
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Singer.Recommendation.Core;
+using TorchSharp;
+
+namespace Singer.Recommendation.Graphs;
+
+/// <summary>
+/// The Enhanced Item-Item Semantic Graph of SPEC §1: for each modality m, the fused, normalised graph
+/// <c>Ŝ^m = (1 − β)·norm(S^m) + β·norm(C)</c>, built once and frozen. Immutable.
+/// </summary>
+/// <remarks>
+/// <c>S^m</c> is the modality kNN graph (<see cref="KnnSimilarityGraph"/>, SPEC §1.1), <c>C</c> the co-interaction graph
+/// of the training interactions (<see cref="CoInteractionGraph"/>, SPEC §1.2), <c>norm</c> the symmetric normalisation
+/// <c>D^{-1/2} A D^{-1/2}</c> with row sums (<see cref="SparseGraph.SymmetricNormalize"/>, SPEC §1.3), each graph on
+/// its own. A fused row has at most <c>k + k_c</c> entries. The raw parts are kept so that a model file can store them
+/// and <see cref="FromGraphs"/> rebuild the same EISG.
+/// </remarks>
+public sealed class Eisg
+{
+    private readonly string[] _modalities;
+    private readonly Dictionary<string, SparseGraph> _knn;
+    private readonly Dictionary<string, SparseGraph> _fused;
+    private readonly SparseGraph _normalizedCoInteraction;
+    private readonly Dictionary<string, SparseGraph> _normalizedKnn;
+
+    private Eisg(string[] modalities, Dictionary<string, SparseGraph> knn, SparseGraph coInteraction, float beta)
+    {
+        _modalities = modalities;
+        _knn = knn;
+        CoInteraction = coInteraction;
+        Beta = beta;
+        _normalizedCoInteraction = coInteraction.SymmetricNormalize();
+        _normalizedKnn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
+        _fused = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
+        foreach (string m in modalities)
+        {
+            var normalized = knn[m].SymmetricNormalize();
+            _normalizedKnn[m] = normalized;
+            _fused[m] = SparseGraph.Combine(1f - beta, normalized, beta, _normalizedCoInteraction);
+        }
+    }
+
+    /// <summary>
+    /// Builds the EISG of every modality of <paramref name="data"/> from its features and its TRAINING interactions
+    /// (validation and test interactions never enter a graph).
+    /// </summary>
+    /// <param name="data">The data set; every modality gets a graph, in the data set's order.</param>
+    /// <param name="options">The options; null takes the defaults (k = 10 cosine, k_c = 10, β = 0.3).</param>
+    /// <param name="device">Where the kNN products run; null for the CPU.</param>
+    /// <param name="progress">Receives the kNN, co-interaction and fusion progress.</param>
+    /// <param name="logger">Receives each builder's messages and the statistics of each fused graph.</param>
+    /// <param name="cancellationToken">Checked between blocks.</param>
+    /// <exception cref="GraphOptionsException">The options are invalid for this data set (every problem listed).</exception>
+    public static Eisg Build(
+        InteractionDataset data,
+        EisgOptions? options = null,
+        torch.Device? device = null,
+        IProgress<GraphBuildProgress>? progress = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new EisgOptions();
+        device ??= torch.CPU;
+        options.Validate(data.ItemCount, data.Modalities.Count, device);
+        var problems = new ProblemList();
+        foreach (var m in data.Modalities)
+        {
+            problems.AddIf(m.ItemCount != data.ItemCount,
+                $"Modality '{m.Name}' has {m.ItemCount} rows but the data set has {data.ItemCount} items; feature rows must equal the item count.");
+        }
+
+        problems.ThrowIfAny(nameof(EisgOptions));
+
+        var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK }, progress, logger, cancellationToken);
+        var knn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
+        foreach (var modality in data.Modalities)
+        {
+            knn[modality.Name] = KnnSimilarityGraph.Build(modality, options.Knn, device, progress, logger, cancellationToken);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var eisg = new Eisg(data.Modalities.Select(m => m.Name).ToArray(), knn, coInteraction, options.Beta);
+        progress?.Report(new GraphBuildProgress(GraphBuildStage.Fusion, null, eisg._modalities.Length, eisg._modalities.Length, clock.Elapsed));
+        if (logger is not null)
+        {
+            foreach (string m in eisg._modalities)
+            {
+                Log.EisgModality(logger, m, eisg.Beta, eisg.Statistics(m).ToString());
+            }
+        }
+
+        return eisg;
+    }
+
+    /// <summary>
+    /// Rebuilds an EISG from its stored raw parts (for example from a model file): the kNN graph of each modality, the
+    /// co-interaction graph and β. Normalisation and fusion are recomputed, so the result equals the one
+    /// <see cref="Build"/> gave.
+    /// </summary>
+    /// <param name="modalityKnn">The raw kNN graph <c>S^m</c> of each modality, by name (the enumeration order is kept).</param>
+    /// <param name="coInteraction">The raw co-interaction graph <c>C</c>.</param>
+    /// <param name="beta">The fusion weight, in [0, 1].</param>
+    /// <exception cref="GraphOptionsException">β is outside [0, 1], there is no modality, or a graph is not square with the item count of the others.</exception>
+    public static Eisg FromGraphs(IReadOnlyDictionary<string, SparseGraph> modalityKnn, SparseGraph coInteraction, float beta)
+    {
+        ArgumentNullException.ThrowIfNull(modalityKnn);
+        ArgumentNullException.ThrowIfNull(coInteraction);
+        var problems = new ProblemList();
+        EisgOptions.AddBetaProblem(problems, beta);
+        problems.AddIf(modalityKnn.Count == 0, "No modality graph was given; the EISG needs at least one.");
+        int items = coInteraction.RowCount;
+        problems.AddIf(coInteraction.RowCount != coInteraction.ColumnCount,
+            $"The co-interaction graph is {coInteraction.RowCount} × {coInteraction.ColumnCount}; it must be square (items × items).");
+        foreach (var (name, graph) in modalityKnn)
+        {
+            if (graph is null)
+            {
+                problems.Add($"The graph of modality '{name}' is null.");
+                continue;
+            }
+
+            problems.AddIf(graph.RowCount != items || graph.ColumnCount != items,
+                $"The graph of modality '{name}' is {graph.RowCount} × {graph.ColumnCount}; it must be {items} × {items} like the co-interaction graph.");
+        }
+
+        problems.ThrowIfAny("EISG parts");
+        var names = modalityKnn.Keys.ToArray();
+        return new Eisg(names, modalityKnn.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), coInteraction, beta);
+    }
+
+    /// <summary>The modality names, in build order.</summary>
+    public IReadOnlyList<string> Modalities => _modalities;
+
+    /// <summary>The number of items (rows and columns of every graph).</summary>
+    public int ItemCount => CoInteraction.RowCount;
+
+    /// <summary>The fusion weight β of the co-interaction graph.</summary>
+    public float Beta { get; }
+
+    /// <summary>The raw co-interaction graph <c>C</c> (top-k_c counts, SPEC §1.2).</summary>
+    public SparseGraph CoInteraction { get; }
+
+    /// <summary>The fused, normalised graph <c>Ŝ^m = (1 − β)·norm(S^m) + β·norm(C)</c> of <paramref name="modality"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No modality has that name; the message lists the names there are.</exception>
+    public SparseGraph this[string modality] => Lookup(_fused, modality);
+
+    /// <summary>The raw kNN graph <c>S^m</c> of <paramref name="modality"/> (SPEC §1.1).</summary>
+    /// <exception cref="KeyNotFoundException">No modality has that name.</exception>
+    public SparseGraph ModalityGraph(string modality) => Lookup(_knn, modality);
+
+    /// <summary>
+    /// Counts that describe the fused graph of <paramref name="modality"/>: entries, degree histogram, the share of
+    /// entries (and of weight) that comes from each side, isolated items.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No modality has that name.</exception>
+    public EisgStatistics Statistics(string modality)
+    {
+        var fused = Lookup(_fused, modality);
+        var knn = _normalizedKnn[modality];
+        var co = _normalizedCoInteraction;
+        int fromKnn = 0, fromCo = 0, both = 0;
+        double knnWeight = 0, coWeight = 0;
+        float wk = 1f - Beta, wc = Beta;
+        for (int r = 0; r < fused.RowCount; r++)
+        {
+            var knnCols = knn.ColumnsOf(r);
+            var knnVals = knn.ValuesOf(r);
+            var coCols = co.ColumnsOf(r);
+            var coVals = co.ValuesOf(r);
+            foreach (int c in fused.ColumnsOf(r))
+            {
+                int a = wk != 0f ? knnCols.BinarySearch(c) : -1;
+                int b = wc != 0f ? coCols.BinarySearch(c) : -1;
+                if (a >= 0)
+                {
+                    knnWeight += Math.Abs(wk * knnVals[a]);
+                }
+
+                if (b >= 0)
+                {
+                    coWeight += Math.Abs(wc * coVals[b]);
+                }
+
+                if (a >= 0 && b >= 0)
+                {
+                    both++;
+                }
+                else if (a >= 0)
+                {
+                    fromKnn++;
+                }
+                else
+                {
+                    fromCo++;
+                }
+            }
+        }
+
+        var degrees = fused.Degrees();
+        int maxDegree = degrees.Length == 0 ? 0 : degrees.Max();
+        var histogram = new int[maxDegree + 1];
+        foreach (int d in degrees)
+        {
+            histogram[d]++;
+        }
+
+        double totalWeight = knnWeight + coWeight;
+        return new EisgStatistics(
+            modality,
+            fused.RowCount,
+            Beta,
+            _knn[modality].NonZeroCount,
+            CoInteraction.NonZeroCount,
+            fused.NonZeroCount,
+            fromKnn,
+            fromCo,
+            both,
+            totalWeight == 0 ? 0 : knnWeight / totalWeight,
+            totalWeight == 0 ? 0 : coWeight / totalWeight,
+            histogram[0],
+            histogram);
+    }
+
+    private SparseGraph Lookup(Dictionary<string, SparseGraph> graphs, string modality)
+    {
+        ArgumentNullException.ThrowIfNull(modality);
+        return graphs.TryGetValue(modality, out var graph)
+            ? graph
+            : throw new KeyNotFoundException($"The EISG has no modality '{modality}'. Modalities: {string.Join(", ", _modalities)}.");
+    }
+}

@@ -1,0 +1,40 @@
+using TorchSharp;
+
+namespace Singer.Recommendation.Graphs;
+
+/// <summary>Options of <see cref="Eisg.Build"/>: the Enhanced Item-Item Semantic Graph of SPEC §1.</summary>
+public sealed record EisgOptions
+{
+    /// <summary>The modality kNN graphs' options (SPEC §1.1), the same for every modality. Default: <c>new KnnGraphOptions()</c> (k = 10, cosine weights, self excluded).</summary>
+    public KnnGraphOptions Knn { get; init; } = new();
+
+    /// <summary>Neighbours kept per item in the co-interaction graph, <c>k_c</c> (SPEC §1.2). Default 10. Must be ≥ 1 and &lt; the item count.</summary>
+    public int CoInteractionK { get; init; } = Defaults.CoInteractionK;
+
+    /// <summary>
+    /// The fusion weight β of <c>Ŝ^m = (1 − β)·norm(S^m) + β·norm(C)</c> (SPEC §1.4). Default 0.3. Must be in [0, 1]:
+    /// 0 is the plain modality graph, 1 the pure co-interaction graph.
+    /// </summary>
+    public float Beta { get; init; } = Defaults.Beta;
+
+    internal void Validate(int itemCount, int modalityCount, torch.Device device)
+    {
+        var problems = new ProblemList();
+        if (Knn is null)
+        {
+            problems.Add($"{nameof(Knn)} is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
+        }
+        else
+        {
+            Knn.AddProblems(problems, itemCount, selfGraph: true, device, prefix: $"{nameof(Knn)}.");
+        }
+
+        new CoInteractionGraphOptions { K = CoInteractionK }.AddProblems(problems, itemCount, nameof(CoInteractionK));
+        AddBetaProblem(problems, Beta);
+        problems.AddIf(modalityCount == 0, "The data set has no item modality; the EISG needs at least one (SPEC §1.1).");
+        problems.ThrowIfAny(nameof(EisgOptions));
+    }
+
+    internal static void AddBetaProblem(ProblemList problems, float beta) =>
+        problems.AddIf(!(beta >= 0f && beta <= 1f), $"{nameof(Beta)} = {beta}: must be in [0, 1].");
+}

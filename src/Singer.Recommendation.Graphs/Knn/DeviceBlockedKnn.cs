@@ -1,0 +1,351 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation.Graphs.Knn;
+
+/// <summary>
+/// The device (CUDA) path of the blocked kNN (SPEC §1.1). The top-k selection stays on the device, and only
+/// <c>B × m</c> candidates per block come back to the host, where ties are ordered exactly.
+/// </summary>
+/// <remarks>
+/// <para>Per block of B rows: <c>S_b = Q_b · Xᵀ</c> (float32, or bfloat16/float16 products), the item itself masked
+/// to −∞ when self is excluded. Candidates without a full-row <c>topk</c>: the row is cut into chunks of 128 columns,
+/// the chunk maxima are reduced, the <c>m</c> best chunks are gathered and a <c>topk</c> over those <c>m·128</c> values
+/// gives the <c>m</c> candidates. Every other column's value is at most the boundary
+/// <c>b = max((m+1)-th gathered value, (m+1)-th chunk maximum)</c>.</para>
+/// <para>Float32: <c>m = k</c>. A row is certified when its k-th value is strictly above <c>b</c> (no column outside can
+/// tie or beat it); a row with a tie at the boundary is redone with an exact tie-aware selection on the device
+/// (all values above the k-th, then the lowest columns equal to it).</para>
+/// <para>Reduced precision: <c>m = k + extra</c>; the candidates are re-scored in float32 (<c>bmm</c> with the gathered
+/// rows); a row is certified when its exact k-th value exceeds <c>b + τ</c>, τ the tolerance (by default the worst-case
+/// rounding bound, so no column outside can reach it); other rows are recomputed in float32 and selected exactly.</para>
+/// <para>Blocks are pipelined: block b+1 is launched before the host orders block b's candidates.</para>
+/// </remarks>
+internal static class DeviceBlockedKnn
+{
+    private const int ChunkSize = 128;
+
+    /// <summary>Candidates per row: k in float32, k + extra with reduced precision (never more than the columns).</summary>
+    public static int CandidateCount(KnnSettings s, int baseCount) =>
+        Math.Min(baseCount, s.Reduced ? s.K + s.ExtraCandidates : s.K);
+
+    /// <summary>The block height: two blocks in flight must fit in the budget.</summary>
+    public static int BlockRows(long budgetBytes, int? explicitRows, KnnSettings s, int queryRows, int baseCount, int dimension)
+    {
+        if (explicitRows is { } e)
+        {
+            return Math.Clamp(e, 1, Math.Max(1, queryRows));
+        }
+
+        int elem = s.Reduced ? 2 : 4;
+        long m = CandidateCount(s, baseCount);
+        long bytesPerRow = ((long)baseCount * elem)
+            + ((long)(baseCount / ChunkSize) * elem)
+            + ((m + 1) * 16)
+            + (((m * ChunkSize) + ChunkSize) * (8 + elem))
+            + (s.Reduced ? m * dimension * 4L : 0);
+        long rows = budgetBytes / (2 * bytesPerRow);
+        return (int)Math.Clamp(rows, 1, Math.Max(1, queryRows));
+    }
+
+    /// <summary>The default tolerance τ of a reduced-precision product: <c>3u + d·2⁻²⁴</c> for unit vectors.</summary>
+    public static float WorstCaseTolerance(KnnPrecision precision, int dimension) => precision switch
+    {
+        KnnPrecision.BFloat16 => (3f * MathF.Pow(2, -8)) + (dimension * MathF.Pow(2, -24)),
+        KnnPrecision.Float16 => (3f * MathF.Pow(2, -11)) + (dimension * MathF.Pow(2, -24)),
+        _ => 0f,
+    };
+
+    public static void Run(KnnJob job, KnnSettings s, Device device, KnnResult result, Action<int, int> blockDone, CancellationToken cancellationToken)
+    {
+        int n = job.BaseCount, d = job.Dimension, m = CandidateCount(s, n);
+        using var scope = NewDisposeScope();
+        var base32 = Upload(job.Base, n, d, device);
+        var queries32 = job.SelfGraph ? base32 : Upload(job.Queries, job.QueryRows, d, device);
+        var type = s.Precision switch
+        {
+            KnnPrecision.BFloat16 => ScalarType.BFloat16,
+            KnnPrecision.Float16 => ScalarType.Float16,
+            _ => ScalarType.Float32,
+        };
+        var baseP = s.Reduced ? base32.to_type(type) : base32;
+        var queriesP = job.SelfGraph ? baseP : s.Reduced ? queries32.to_type(type) : queries32;
+        var baseT = baseP.t();
+        var base32T = base32.t();
+        var inputs = new Inputs(base32, queries32, baseT, queriesP, base32T);
+
+        Pending? pending = Launch(inputs, s, job, 0, Math.Min(s.BlockRows, job.QueryRows), m);
+        for (int start = 0; pending is not null;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var current = pending;
+            var host = current.Pull();
+            int next = start + current.Rows;
+            // Launch the next block before the host works on this one, so that the device stays busy.
+            pending = next < job.QueryRows ? Launch(inputs, s, job, next, Math.Min(s.BlockRows, job.QueryRows - next), m) : null;
+
+            var uncertified = Finalize(host, s, job, start, result);
+            if (uncertified.Count > 0)
+            {
+                ExactRows(inputs, s, job, current, start, uncertified, result);
+            }
+
+            current.Dispose();
+            blockDone(current.Rows, uncertified.Count);
+            start = next;
+        }
+    }
+
+    private static Tensor Upload(float[] data, int rows, int dim, Device device)
+    {
+        using var host = from_array(data).view(rows, dim);
+        return host.to(device, copy: true);
+    }
+
+    private sealed record Inputs(Tensor Base32, Tensor Queries32, Tensor BaseProductT, Tensor QueriesProduct, Tensor Base32T);
+
+    /// <summary>One launched block: candidate columns, their float32 values and the boundary, still on the device.</summary>
+    private sealed class Pending(int rows, Tensor? similarities, Tensor columns, Tensor values, Tensor boundary) : IDisposable
+    {
+        public int Rows { get; } = rows;
+
+        /// <summary>The float32 block (kept for the exact fix-up of tied rows); null with reduced precision.</summary>
+        public Tensor? Similarities { get; } = similarities;
+
+        public HostBlock Pull()
+        {
+            using var c = columns.to_type(ScalarType.Int32).cpu();
+            using var v = values.cpu();
+            using var b = boundary.cpu();
+            return new HostBlock(Rows, (int)columns.shape[1], c.data<int>().ToArray(), v.data<float>().ToArray(), b.data<float>().ToArray());
+        }
+
+        public void Dispose()
+        {
+            Similarities?.Dispose();
+            columns.Dispose();
+            values.Dispose();
+            boundary.Dispose();
+        }
+    }
+
+    private sealed record HostBlock(int Rows, int Width, int[] Columns, float[] Values, float[] Boundary);
+
+    private static Pending Launch(Inputs x, KnnSettings s, KnnJob job, int start, int rows, int m)
+    {
+        using var scope = NewDisposeScope();
+        long n = job.BaseCount;
+        var similarities = x.QueriesProduct.narrow(0, start, rows).mm(x.BaseProductT);
+        if (s.ExcludeSelf)
+        {
+            // Row r of the block is item start + r: the diagonal at offset 'start'.
+            similarities.diagonal(start).fill_(float.NegativeInfinity);
+        }
+
+        var (columns, approximate, boundary) = Candidates(similarities, m);
+        Tensor values;
+        if (s.Reduced)
+        {
+            // Exact float32 re-scoring: <q_r, x_c> for each candidate c of row r.
+            var gathered = x.Base32.index_select(0, columns.reshape(-1)).view(rows, m, job.Dimension);
+            values = gathered.bmm(x.Queries32.narrow(0, start, rows).unsqueeze(2)).squeeze(2);
+        }
+        else
+        {
+            values = approximate;
+        }
+
+        var keep = s.Reduced ? null : similarities.MoveToOuterDisposeScope();
+        return new Pending(
+            rows,
+            keep,
+            columns.MoveToOuterDisposeScope(),
+            values.to_type(ScalarType.Float32).contiguous().MoveToOuterDisposeScope(),
+            boundary.to_type(ScalarType.Float32).contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The m best columns of each row (any order among ties) and a boundary b that bounds every other column's value,
+    /// found from chunk maxima so that no full-row <c>topk</c> runs.
+    /// </summary>
+    internal static (Tensor Columns, Tensor Values, Tensor Boundary) Candidates(Tensor similarities, int m)
+    {
+        long rows = similarities.shape[0], n = similarities.shape[1];
+        long chunks = n / ChunkSize, full = chunks * ChunkSize, tail = n - full;
+        if (chunks <= m + 1 || (m * (long)ChunkSize) + tail >= n)
+        {
+            int take = (int)Math.Min(m + 1, n);
+            var (top, index) = similarities.topk(take, dim: 1, largest: true, sorted: true);
+            var boundary = take > m
+                ? top.select(1, m)
+                : full_like(top.select(1, 0), float.NegativeInfinity);
+            return (index.narrow(1, 0, m), top.narrow(1, 0, m), boundary);
+        }
+
+        var chunkMax = similarities.narrow(1, 0, full).view(rows, chunks, ChunkSize).amax([2L]);
+        var (chunkTop, chunkIndex) = chunkMax.topk(m + 1, dim: 1, largest: true, sorted: true);
+        var offsets = arange(ChunkSize, ScalarType.Int64, similarities.device).view(1, 1, ChunkSize);
+        var columns = chunkIndex.narrow(1, 0, m).unsqueeze(2).mul(ChunkSize).add(offsets).reshape(rows, m * (long)ChunkSize);
+        if (tail > 0)
+        {
+            var tailColumns = arange(full, n, 1L, ScalarType.Int64, similarities.device).view(1, tail).expand(rows, tail);
+            columns = cat([columns, tailColumns], 1);
+        }
+
+        var gathered = similarities.gather(1, columns);
+        var (gatheredTop, gatheredIndex) = gathered.topk(m + 1, dim: 1, largest: true, sorted: true);
+        var candidateColumns = columns.gather(1, gatheredIndex.narrow(1, 0, m));
+        var bound = maximum(gatheredTop.select(1, m), chunkTop.select(1, m));
+        return (candidateColumns, gatheredTop.narrow(1, 0, m), bound);
+    }
+
+    /// <summary>
+    /// Orders each row's candidates exactly (value descending, column ascending), keeps the top k above the floor and
+    /// returns the rows whose boundary is not certified.
+    /// </summary>
+    private static List<int> Finalize(HostBlock host, KnnSettings s, KnnJob job, int start, KnnResult result)
+    {
+        float tolerance = s.Reduced ? s.Tolerance : 0f;
+        var uncertified = new bool[host.Rows];
+        Parallel.For(0, host.Rows, () => (new float[host.Width], new int[host.Width]), (r, _, buffers) =>
+        {
+            var (values, columns) = buffers;
+            int row = start + r;
+            int self = s.ExcludeSelf ? row : -1;
+            int valid = 0;
+            for (int j = 0; j < host.Width; j++)
+            {
+                int c = host.Columns[(r * host.Width) + j];
+                if (c != self)
+                {
+                    columns[valid] = c;
+                    values[valid] = host.Values[(r * host.Width) + j];
+                    valid++;
+                }
+            }
+
+            SortDescending(values, columns, valid);
+            float boundary = host.Boundary[r];
+            bool certified = float.IsNegativeInfinity(boundary)
+                || (valid >= s.K && values[s.K - 1] > boundary + tolerance)
+                || (s.Weight == KnnEdgeWeight.Cosine && boundary + tolerance <= 0f);
+            uncertified[r] = !certified;
+            if (certified)
+            {
+                int kept = 0;
+                var outValues = result.ValueSlots(row);
+                var outColumns = result.ColumnSlots(row);
+                for (int j = 0; j < valid && kept < s.K && values[j] > s.Floor; j++)
+                {
+                    outValues[kept] = values[j];
+                    outColumns[kept] = columns[j];
+                    kept++;
+                }
+
+                result.Counts[row] = kept;
+            }
+
+            return buffers;
+        }, _ => { });
+
+        var list = new List<int>();
+        for (int r = 0; r < host.Rows; r++)
+        {
+            if (uncertified[r])
+            {
+                list.Add(r);
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Insertion sort by (value descending, column ascending); m is small.</summary>
+    private static void SortDescending(float[] values, int[] columns, int count)
+    {
+        for (int i = 1; i < count; i++)
+        {
+            float v = values[i];
+            int c = columns[i];
+            int j = i - 1;
+            while (j >= 0 && (values[j] < v || (values[j] == v && columns[j] > c)))
+            {
+                values[j + 1] = values[j];
+                columns[j + 1] = columns[j];
+                j--;
+            }
+
+            values[j + 1] = v;
+            columns[j + 1] = c;
+        }
+    }
+
+    /// <summary>
+    /// The exact, tie-aware top-k of the given block rows on the device, in float32: every value above the row's k-th
+    /// value, then the lowest columns equal to it.
+    /// </summary>
+    private static void ExactRows(Inputs x, KnnSettings s, KnnJob job, Pending block, int start, List<int> localRows, KnnResult result)
+    {
+        long n = job.BaseCount;
+        var device = x.Base32.device;
+        // float32 row + int64 running count + two masks per value.
+        long perRow = Math.Max(1, n * 14);
+        int chunk = (int)Math.Clamp(s.MemoryBudgetBytes / 2 / perRow, 1, localRows.Count);
+        for (int from = 0; from < localRows.Count; from += chunk)
+        {
+            int count = Math.Min(chunk, localRows.Count - from);
+            using var scope = NewDisposeScope();
+            var local = tensor(localRows.GetRange(from, count).Select(r => (long)r).ToArray(), device: device);
+            Tensor rows;
+            if (block.Similarities is { } similarities)
+            {
+                rows = similarities.index_select(0, local);
+            }
+            else
+            {
+                var global = local.add(start);
+                rows = x.Queries32.index_select(0, global).mm(x.Base32T);
+                if (s.ExcludeSelf)
+                {
+                    rows.scatter_(1, global.view(count, 1), full(count, 1, float.NegativeInfinity, device: device));
+                }
+            }
+
+            var (top, _) = rows.topk(s.K, dim: 1, largest: true, sorted: true);
+            var kth = top.narrow(1, s.K - 1, 1);
+            var above = rows.gt(kth);
+            var equal = rows.eq(kth);
+            var need = above.sum(1, true, ScalarType.Int64).neg().add(s.K);
+            var rank = equal.cumsum(1, ScalarType.Int64);
+            var take = above.logical_or(equal.logical_and(rank.le(need)));
+            var positions = take.nonzero().cpu();
+            var values = rows.masked_select(take).cpu();
+            var pos = positions.data<long>().ToArray();
+            var val = values.data<float>().ToArray();
+            if (val.Length != count * s.K)
+            {
+                throw new InvalidOperationException($"The exact selection kept {val.Length} entries for {count} rows × k = {s.K}; expected exactly k per row.");
+            }
+
+            // nonzero() is row-major: each row's k entries in increasing column order.
+            for (int i = 0; i < count; i++)
+            {
+                int row = start + localRows[from + i];
+                var outValues = result.ValueSlots(row);
+                var outColumns = result.ColumnSlots(row);
+                int kept = 0;
+                for (int j = i * s.K; j < (i + 1) * s.K; j++)
+                {
+                    if (val[j] > s.Floor)
+                    {
+                        outValues[kept] = val[j];
+                        outColumns[kept] = (int)pos[(2 * j) + 1];
+                        kept++;
+                    }
+                }
+
+                result.Counts[row] = kept;
+            }
+        }
+    }
+}

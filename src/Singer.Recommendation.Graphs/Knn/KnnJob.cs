@@ -1,0 +1,170 @@
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Graphs.Knn;
+
+/// <summary>One kNN computation: L2-normalised query rows against L2-normalised base rows (the same array for an item graph).</summary>
+internal sealed class KnnJob
+{
+    private KnnJob(string name, float[] queries, int queryRows, float[] baseRows, int baseCount, int dimension, bool selfGraph)
+    {
+        Name = name;
+        Queries = queries;
+        QueryRows = queryRows;
+        Base = baseRows;
+        BaseCount = baseCount;
+        Dimension = dimension;
+        SelfGraph = selfGraph;
+    }
+
+    /// <summary>The modality name, for logs and progress.</summary>
+    public string Name { get; }
+
+    /// <summary>Normalised query rows, row-major.</summary>
+    public float[] Queries { get; }
+
+    /// <summary>Number of query rows (graph rows).</summary>
+    public int QueryRows { get; }
+
+    /// <summary>Normalised base rows (graph columns), row-major; the same array as <see cref="Queries"/> for an item graph.</summary>
+    public float[] Base { get; }
+
+    /// <summary>Number of base rows (graph columns).</summary>
+    public int BaseCount { get; }
+
+    /// <summary>The feature dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>True for an item × item graph, where row i is column i (self exclusion applies).</summary>
+    public bool SelfGraph { get; }
+
+    public static KnnJob ForItems(ItemModality features)
+    {
+        var normalized = Normalize(features);
+        return new(features.Name, normalized, features.ItemCount, normalized, features.ItemCount, features.Dimension, true);
+    }
+
+    public static KnnJob ForQueries(ItemModality queries, ItemModality baseItems) =>
+        new(baseItems.Name, Normalize(queries), queries.ItemCount, Normalize(baseItems), baseItems.ItemCount, baseItems.Dimension, false);
+
+    /// <summary>
+    /// Divides each row by its L2 norm (accumulated in double) so that a dot product is the cosine (SPEC §1.1). A zero
+    /// row stays zero, so its similarity with everything is exactly 0, never NaN.
+    /// </summary>
+    internal static float[] Normalize(ItemModality features)
+    {
+        int rows = features.ItemCount, dim = features.Dimension;
+        var normalized = GC.AllocateUninitializedArray<float>(rows * dim);
+        Parallel.For(0, (rows + 255) / 256, chunk =>
+        {
+            var source = features.Values;
+            int end = Math.Min(rows, (chunk + 1) * 256);
+            for (int r = chunk * 256; r < end; r++)
+            {
+                var row = source.Slice(r * dim, dim);
+                var target = normalized.AsSpan(r * dim, dim);
+                double sumSquares = 0;
+                foreach (float v in row)
+                {
+                    sumSquares += (double)v * v;
+                }
+
+                if (sumSquares == 0)
+                {
+                    target.Clear();
+                    continue;
+                }
+
+                double norm = Math.Sqrt(sumSquares);
+                for (int c = 0; c < dim; c++)
+                {
+                    target[c] = (float)(row[c] / norm);
+                }
+            }
+        });
+        return normalized;
+    }
+}
+
+/// <summary>The resolved settings of one kNN run.</summary>
+internal readonly record struct KnnSettings(
+    int K,
+    bool ExcludeSelf,
+    KnnEdgeWeight Weight,
+    int BlockRows,
+    KnnPrecision Precision,
+    int ExtraCandidates,
+    float Tolerance,
+    long MemoryBudgetBytes)
+{
+    /// <summary>Only similarities strictly above the floor become edges: 0 for cosine weights (SPEC: edges with cosine ≤ 0 are dropped), -∞ for binary.</summary>
+    public float Floor => Weight == KnnEdgeWeight.Cosine ? 0f : float.NegativeInfinity;
+
+    public bool Reduced => Precision != KnnPrecision.Float32;
+}
+
+/// <summary>Per-row results: up to k (column, value) slots per row and the number used.</summary>
+internal sealed class KnnResult
+{
+    public KnnResult(int rows, int k)
+    {
+        if ((long)rows * k > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"{rows:N0} rows × k = {k} exceeds the largest array; use a smaller k.");
+        }
+
+        Rows = rows;
+        K = k;
+        Columns = new int[rows * k];
+        Values = new float[rows * k];
+        Counts = new int[rows];
+    }
+
+    public int Rows { get; }
+
+    public int K { get; }
+
+    public int[] Columns { get; }
+
+    public float[] Values { get; }
+
+    public int[] Counts { get; }
+
+    public Span<int> ColumnSlots(int row) => Columns.AsSpan(row * K, K);
+
+    public Span<float> ValueSlots(int row) => Values.AsSpan(row * K, K);
+
+    /// <summary>The CSR graph: each row's entries sorted by column; binary edges get weight 1.</summary>
+    public SparseGraph ToGraph(int columnCount, KnnEdgeWeight weight)
+    {
+        var offsets = new int[Rows + 1];
+        for (int r = 0; r < Rows; r++)
+        {
+            offsets[r + 1] = offsets[r] + Counts[r];
+        }
+
+        int nnz = offsets[Rows];
+        var cols = new int[nnz];
+        var vals = new float[nnz];
+        Parallel.For(0, (Rows + 1023) / 1024, chunk =>
+        {
+            int end = Math.Min(Rows, (chunk + 1) * 1024);
+            for (int r = chunk * 1024; r < end; r++)
+            {
+                int n = Counts[r];
+                var c = ColumnSlots(r)[..n];
+                var v = ValueSlots(r)[..n];
+                c.Sort(v);
+                c.CopyTo(cols.AsSpan(offsets[r], n));
+                if (weight == KnnEdgeWeight.Binary)
+                {
+                    vals.AsSpan(offsets[r], n).Fill(1f);
+                }
+                else
+                {
+                    v.CopyTo(vals.AsSpan(offsets[r], n));
+                }
+            }
+        });
+        return SparseGraph.CreateUnchecked(Rows, columnCount, offsets, cols, vals);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Singer.Recommendation.Graphs.Knn;
+
+/// <summary>
+/// Exact top-k selection over one row of similarities, in vectorised C#: the order is value descending, then
+/// column ascending (ties go to the lower index, SPEC §1.1).
+/// </summary>
+/// <remarks>
+/// The row is scanned once in increasing column order. The kept entries form a min-heap whose root is the worst one
+/// (lowest value; among equal values the highest column). Because columns arrive in increasing order, a candidate
+/// enters only when its value is strictly greater than the root's: at an equal value the kept, lower column wins.
+/// That root value is a running threshold: blocks of 64 values are compared with it in SIMD registers and skipped
+/// when none exceeds it, which is nearly always once the heap is full, so the selection costs about one vector
+/// compare per 16 values instead of a sort or a <c>topk</c> kernel.
+/// </remarks>
+internal static class RowTopK
+{
+    /// <summary>
+    /// Selects the top <paramref name="k"/> entries of <paramref name="row"/> whose value is strictly greater than
+    /// <paramref name="floor"/>, skipping column <paramref name="self"/> (-1: none).
+    /// </summary>
+    /// <param name="row">The similarities of one row with every column.</param>
+    /// <param name="k">Entries to keep (≥ 1).</param>
+    /// <param name="self">A column to skip (the item itself when self is excluded), or -1.</param>
+    /// <param name="floor">Only values strictly above this enter (0 for cosine weights, -∞ for binary edges).</param>
+    /// <param name="values">k slots for the kept values (heap order on return; see <see cref="SortByColumn"/>).</param>
+    /// <param name="columns">k slots for the kept columns.</param>
+    /// <returns>The number of entries kept (≤ k).</returns>
+    public static int Select(ReadOnlySpan<float> row, int k, int self, float floor, Span<float> values, Span<int> columns)
+    {
+        int count = 0;
+        float threshold = floor;
+        ref float start = ref MemoryMarshal.GetReference(row);
+        int n = row.Length;
+        int j = 0;
+
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var thresholdVector = Vector512.Create(threshold);
+            for (; j <= n - 64; j += 64)
+            {
+                var a0 = Vector512.LoadUnsafe(ref start, (nuint)j);
+                var a1 = Vector512.LoadUnsafe(ref start, (nuint)(j + 16));
+                var a2 = Vector512.LoadUnsafe(ref start, (nuint)(j + 32));
+                var a3 = Vector512.LoadUnsafe(ref start, (nuint)(j + 48));
+                var max = Vector512.Max(Vector512.Max(a0, a1), Vector512.Max(a2, a3));
+                if (!Vector512.GreaterThanAny(max, thresholdVector))
+                {
+                    continue;
+                }
+
+                ulong mask = Vector512.GreaterThan(a0, thresholdVector).ExtractMostSignificantBits()
+                    | (Vector512.GreaterThan(a1, thresholdVector).ExtractMostSignificantBits() << 16)
+                    | (Vector512.GreaterThan(a2, thresholdVector).ExtractMostSignificantBits() << 32)
+                    | (Vector512.GreaterThan(a3, thresholdVector).ExtractMostSignificantBits() << 48);
+                ScanMask(ref start, j, mask, k, self, floor, values, columns, ref count, ref threshold);
+                thresholdVector = Vector512.Create(threshold);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var thresholdVector = Vector256.Create(threshold);
+            for (; j <= n - 32; j += 32)
+            {
+                var a0 = Vector256.LoadUnsafe(ref start, (nuint)j);
+                var a1 = Vector256.LoadUnsafe(ref start, (nuint)(j + 8));
+                var a2 = Vector256.LoadUnsafe(ref start, (nuint)(j + 16));
+                var a3 = Vector256.LoadUnsafe(ref start, (nuint)(j + 24));
+                var max = Vector256.Max(Vector256.Max(a0, a1), Vector256.Max(a2, a3));
+                if (!Vector256.GreaterThanAny(max, thresholdVector))
+                {
+                    continue;
+                }
+
+                ulong mask = Vector256.GreaterThan(a0, thresholdVector).ExtractMostSignificantBits()
+                    | ((ulong)Vector256.GreaterThan(a1, thresholdVector).ExtractMostSignificantBits() << 8)
+                    | ((ulong)Vector256.GreaterThan(a2, thresholdVector).ExtractMostSignificantBits() << 16)
+                    | ((ulong)Vector256.GreaterThan(a3, thresholdVector).ExtractMostSignificantBits() << 24);
+                ScanMask(ref start, j, mask, k, self, floor, values, columns, ref count, ref threshold);
+                thresholdVector = Vector256.Create(threshold);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            float v = Unsafe.Add(ref start, j);
+            if (v > threshold && j != self)
+            {
+                Offer(v, j, k, floor, values, columns, ref count, ref threshold);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Sorts the first <paramref name="count"/> kept entries by column (CSR order).</summary>
+    public static void SortByColumn(Span<float> values, Span<int> columns, int count) =>
+        columns[..count].Sort(values[..count]);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ScanMask(
+        ref float start, int offset, ulong mask, int k, int self, float floor,
+        Span<float> values, Span<int> columns, ref int count, ref float threshold)
+    {
+        while (mask != 0)
+        {
+            int column = offset + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            float v = Unsafe.Add(ref start, column);
+            // The mask was taken against an older threshold: check again.
+            if (v > threshold && column != self)
+            {
+                Offer(v, column, k, floor, values, columns, ref count, ref threshold);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offers one candidate to a row's heap. Candidates must arrive in increasing column order, and only those with
+    /// <paramref name="v"/> &gt; <paramref name="threshold"/> (the running threshold this method maintains, starting at the floor).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Offer(float v, int column, int k, float floor, Span<float> values, Span<int> columns, ref int count, ref float threshold)
+    {
+        if (count < k)
+        {
+            // Sift up (the new entry has the highest column so far, so it is worse than a kept entry of equal value).
+            int i = count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (!IsWorse(v, column, values[parent], columns[parent]))
+                {
+                    break;
+                }
+
+                values[i] = values[parent];
+                columns[i] = columns[parent];
+                i = parent;
+            }
+
+            values[i] = v;
+            columns[i] = column;
+            threshold = count == k ? values[0] : floor;
+            return;
+        }
+
+        // Replace the root (the worst kept entry) and sift down.
+        int at = 0;
+        while (true)
+        {
+            int left = (2 * at) + 1;
+            if (left >= k)
+            {
+                break;
+            }
+
+            int right = left + 1;
+            int worst = right < k && IsWorse(values[right], columns[right], values[left], columns[left]) ? right : left;
+            if (!IsWorse(values[worst], columns[worst], v, column))
+            {
+                break;
+            }
+
+            values[at] = values[worst];
+            columns[at] = columns[worst];
+            at = worst;
+        }
+
+        values[at] = v;
+        columns[at] = column;
+        threshold = values[0];
+    }
+
+    /// <summary>Whether entry a ranks below entry b: a lower value, or an equal value at a higher column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsWorse(float va, int ca, float vb, int cb) => va < vb || (va == vb && ca > cb);
+}

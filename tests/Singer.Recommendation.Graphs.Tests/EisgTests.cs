@@ -1,0 +1,132 @@
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Graphs.Tests;
+
+/// <summary>SPEC §1.3–1.4: normalisation of each part and β fusion, statistics, rebuilding from stored parts.</summary>
+public sealed class EisgTests
+{
+    private static readonly InteractionDataset Data = SyntheticDataGenerator.Generate(new SyntheticDataOptions
+    {
+        Users = 300, Items = 250, Interactions = 4_000, ImageDimension = 24, TextDimension = 16, Seed = 7,
+    });
+
+    [Theory]
+    [InlineData(0.3f)]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    [InlineData(0.75f)]
+    public void Fused_graph_is_the_weighted_sum_of_the_normalised_parts(float beta)
+    {
+        var eisg = Eisg.Build(Data, new EisgOptions { Beta = beta, CoInteractionK = 7, Knn = new KnnGraphOptions { K = 6 } });
+        eisg.Modalities.Should().Equal(Data.Modalities.Select(m => m.Name));
+        eisg.Beta.Should().Be(beta);
+        eisg.ItemCount.Should().Be(250);
+        var co = Reference.NormalizeDense(eisg.CoInteraction);
+        foreach (string m in eisg.Modalities)
+        {
+            var knn = eisg.ModalityGraph(m);
+            knn.ShouldEqual(KnnSimilarityGraph.Build(Data.GetModality(m), new KnnGraphOptions { K = 6 }), 0f);
+            var s = Reference.NormalizeDense(knn);
+            var fused = eisg[m];
+            var dense = fused.ToDense();
+            for (int i = 0; i < 250; i++)
+            {
+                for (int j = 0; j < 250; j++)
+                {
+                    double expected = ((1 - beta) * s[i, j]) + (beta * co[i, j]);
+                    dense[(i * 250) + j].Should().BeApproximately((float)expected, 1e-6f);
+                }
+            }
+
+            fused.Degrees().Should().OnlyContain(d => d <= 6 + 7, "a fused row has at most k + k_c entries");
+            if (beta == 0f)
+            {
+                fused.ShouldEqual(knn.SymmetricNormalize(), 0f, "β = 0 is the plain modality graph");
+            }
+
+            if (beta == 1f)
+            {
+                fused.ShouldEqual(eisg.CoInteraction.SymmetricNormalize(), 0f, "β = 1 is the pure co-interaction graph");
+            }
+        }
+
+        eisg.CoInteraction.ShouldEqual(Reference.CoInteraction(Data.Train, 7), 0f);
+    }
+
+    [Fact]
+    public void FromGraphs_rebuilds_the_same_graphs_from_the_stored_parts()
+    {
+        var eisg = Eisg.Build(Data);
+        var parts = eisg.Modalities.ToDictionary(m => m, eisg.ModalityGraph);
+        var again = Eisg.FromGraphs(parts, eisg.CoInteraction, eisg.Beta);
+        again.Modalities.Should().Equal(eisg.Modalities);
+        foreach (string m in eisg.Modalities)
+        {
+            again[m].ShouldEqual(eisg[m], 0f);
+            again.Statistics(m).Should().BeEquivalentTo(eisg.Statistics(m));
+        }
+
+        var bad = () => Eisg.FromGraphs(new Dictionary<string, SparseGraph> { ["x"] = SparseGraph.Empty(3, 3) }, SparseGraph.Empty(250, 250), 2f);
+        var e = bad.Should().Throw<GraphOptionsException>().Which;
+        e.Problems.Should().HaveCount(2);
+        e.Message.Should().Contain("Beta = 2: must be in [0, 1]").And.Contain("'x' is 3 × 3; it must be 250 × 250");
+    }
+
+    [Fact]
+    public void Statistics_add_up_and_print()
+    {
+        var eisg = Eisg.Build(Data, new EisgOptions { Beta = 0.3f });
+        foreach (string m in eisg.Modalities)
+        {
+            var stats = eisg.Statistics(m);
+            var fused = eisg[m];
+            stats.FusedEdges.Should().Be(fused.NonZeroCount);
+            (stats.EdgesFromModalityOnly + stats.EdgesFromCoInteractionOnly + stats.EdgesFromBoth).Should().Be(stats.FusedEdges);
+            stats.DegreeHistogram.Sum().Should().Be(250);
+            stats.IsolatedItems.Should().Be(fused.Degrees().Count(d => d == 0));
+            stats.MaxDegree.Should().Be(fused.Degrees().Max());
+            stats.ModalityEdges.Should().Be(eisg.ModalityGraph(m).NonZeroCount);
+            stats.CoInteractionEdges.Should().Be(eisg.CoInteraction.NonZeroCount);
+            (stats.ModalityWeightShare + stats.CoInteractionWeightShare).Should().BeApproximately(1.0, 1e-9);
+            stats.ModalityWeightShare.Should().BeGreaterThan(0.3);
+            string text = stats.ToString();
+            text.Should().Contain($"EISG '{m}' (β = 0.3)").And.Contain("degree histogram").And.Contain("weight share");
+        }
+
+        var plain = Eisg.Build(Data, new EisgOptions { Beta = 0f });
+        var s0 = plain.Statistics(plain.Modalities[0]);
+        s0.EdgesFromCoInteractionOnly.Should().Be(0);
+        s0.EdgesFromBoth.Should().Be(0);
+        s0.CoInteractionWeightShare.Should().Be(0);
+    }
+
+    [Fact]
+    public void Invalid_options_report_every_problem_at_once()
+    {
+        var options = new EisgOptions { Knn = new KnnGraphOptions { K = 0, MemoryBudgetBytes = -1 }, CoInteractionK = 250, Beta = -0.5f };
+        var act = () => Eisg.Build(Data, options);
+        var e = act.Should().Throw<GraphOptionsException>().Which;
+        e.Problems.Should().HaveCount(4);
+        e.Message.Should().Contain("Knn.K = 0").And.Contain("Knn.MemoryBudgetBytes = -1")
+            .And.Contain("CoInteractionK = 250: must be ≥ 1 and < the item count (250)").And.Contain("Beta = -0.5: must be in [0, 1]");
+        var noModality = () => Eisg.Build(Data.WithModalities([]));
+        noModality.Should().Throw<GraphOptionsException>().WithMessage("*no item modality*");
+    }
+
+    [Fact]
+    public void Unknown_modality_names_the_modalities_there_are()
+    {
+        var eisg = Eisg.Build(Data);
+        var act = () => eisg["audio"];
+        act.Should().Throw<KeyNotFoundException>().WithMessage($"The EISG has no modality 'audio'. Modalities: {string.Join(", ", eisg.Modalities)}.");
+    }
+
+    [Fact]
+    public void Progress_covers_every_stage()
+    {
+        var reports = new List<GraphBuildProgress>();
+        Eisg.Build(Data, progress: new KnnSimilarityGraphTests.SynchronousProgress<GraphBuildProgress>(reports.Add));
+        reports.Select(r => r.Stage).Distinct().Should().Equal(GraphBuildStage.CoInteraction, GraphBuildStage.Similarity, GraphBuildStage.Fusion);
+        reports.Where(r => r.Stage == GraphBuildStage.Similarity).Select(r => r.Modality).Distinct().Should().Equal(Data.Modalities.Select(m => m.Name));
+    }
+}
