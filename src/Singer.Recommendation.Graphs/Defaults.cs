@@ -30,6 +30,9 @@ internal static class Defaults
     /// <summary>Extra candidates re-scored in float32 after a reduced-precision product: 32.</summary>
     public const int ReducedPrecisionExtraCandidates = 32;
 
+    /// <summary>The tallest block the CPU path sizes from the budget: 1,024 rows (the GEMM is at full rate there).</summary>
+    public const int PreferredCpuBlockRows = 1024;
+
     /// <summary>The largest block the CPU path allocates, whatever the budget: 1 GiB (one .NET array, spans of int length).</summary>
     public const long MaxCpuBlockBytes = 1L << 30;
 }

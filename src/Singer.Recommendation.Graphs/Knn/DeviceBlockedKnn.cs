@@ -60,8 +60,8 @@ internal static class DeviceBlockedKnn
     {
         int n = job.BaseCount, d = job.Dimension, m = CandidateCount(s, n);
         using var scope = NewDisposeScope();
-        var base32 = Upload(job.Base, n, d, device);
-        var queries32 = job.SelfGraph ? base32 : Upload(job.Queries, job.QueryRows, d, device);
+        var base32 = UploadNormalized(job.BaseFeatures, device);
+        var queries32 = job.SelfGraph ? base32 : UploadNormalized(job.QueryFeatures, device);
         var type = s.Precision switch
         {
             KnnPrecision.BFloat16 => ScalarType.BFloat16,
@@ -96,10 +96,32 @@ internal static class DeviceBlockedKnn
         }
     }
 
-    private static Tensor Upload(float[] data, int rows, int dim, Device device)
+    /// <summary>
+    /// Copies the raw features to the device in slices of about 32 MB through one (pinned, on CUDA) host buffer, then
+    /// divides each row by its L2 norm there; a zero row stays zero (its norm is replaced by 1), so its cosines are 0.
+    /// </summary>
+    private static Tensor UploadNormalized(Core.ItemModality features, Device device)
     {
-        using var host = from_array(data).view(rows, dim);
-        return host.to(device, copy: true);
+        int rows = features.ItemCount, dim = features.Dimension;
+        int sliceRows = (int)Math.Clamp((32L << 20) / (4L * dim), 1, Math.Max(1, rows));
+        var result = empty(rows, dim, ScalarType.Float32, device);
+        using (var staging = empty(sliceRows, dim, ScalarType.Float32))
+        using (var host = device.type == DeviceType.CUDA ? staging.pin_memory() : staging.alias())
+        {
+            for (int start = 0; start < rows; start += sliceRows)
+            {
+                int count = Math.Min(sliceRows, rows - start);
+                using var part = host.narrow(0, 0, count);
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(features.Values.Slice(start * dim, count * dim)).CopyTo(part.bytes);
+                using var target = result.narrow(0, start, count);
+                target.copy_(part);
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var norms = result.norm(1, true);
+        result.div_(norms.masked_fill(norms.eq(0), 1f));
+        return result;
     }
 
     private sealed record Inputs(Tensor Base32, Tensor Queries32, Tensor BaseProductT, Tensor QueriesProduct, Tensor Base32T);

@@ -2,49 +2,40 @@ using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Graphs.Knn;
 
-/// <summary>One kNN computation: L2-normalised query rows against L2-normalised base rows (the same array for an item graph).</summary>
+/// <summary>One kNN computation: query rows against base rows (the same modality for an item graph).</summary>
 internal sealed class KnnJob
 {
-    private KnnJob(string name, float[] queries, int queryRows, float[] baseRows, int baseCount, int dimension, bool selfGraph)
+    private KnnJob(ItemModality queries, ItemModality baseItems, bool selfGraph)
     {
-        Name = name;
-        Queries = queries;
-        QueryRows = queryRows;
-        Base = baseRows;
-        BaseCount = baseCount;
-        Dimension = dimension;
+        QueryFeatures = queries;
+        BaseFeatures = baseItems;
         SelfGraph = selfGraph;
     }
 
     /// <summary>The modality name, for logs and progress.</summary>
-    public string Name { get; }
+    public string Name => BaseFeatures.Name;
 
-    /// <summary>Normalised query rows, row-major.</summary>
-    public float[] Queries { get; }
+    /// <summary>The raw query rows (graph rows).</summary>
+    public ItemModality QueryFeatures { get; }
+
+    /// <summary>The raw base rows (graph columns); the same object as <see cref="QueryFeatures"/> for an item graph.</summary>
+    public ItemModality BaseFeatures { get; }
 
     /// <summary>Number of query rows (graph rows).</summary>
-    public int QueryRows { get; }
-
-    /// <summary>Normalised base rows (graph columns), row-major; the same array as <see cref="Queries"/> for an item graph.</summary>
-    public float[] Base { get; }
+    public int QueryRows => QueryFeatures.ItemCount;
 
     /// <summary>Number of base rows (graph columns).</summary>
-    public int BaseCount { get; }
+    public int BaseCount => BaseFeatures.ItemCount;
 
     /// <summary>The feature dimension.</summary>
-    public int Dimension { get; }
+    public int Dimension => BaseFeatures.Dimension;
 
     /// <summary>True for an item × item graph, where row i is column i (self exclusion applies).</summary>
     public bool SelfGraph { get; }
 
-    public static KnnJob ForItems(ItemModality features)
-    {
-        var normalized = Normalize(features);
-        return new(features.Name, normalized, features.ItemCount, normalized, features.ItemCount, features.Dimension, true);
-    }
+    public static KnnJob ForItems(ItemModality features) => new(features, features, true);
 
-    public static KnnJob ForQueries(ItemModality queries, ItemModality baseItems) =>
-        new(baseItems.Name, Normalize(queries), queries.ItemCount, Normalize(baseItems), baseItems.ItemCount, baseItems.Dimension, false);
+    public static KnnJob ForQueries(ItemModality queries, ItemModality baseItems) => new(queries, baseItems, false);
 
     /// <summary>
     /// Divides each row by its L2 norm (accumulated in double) so that a dot product is the cosine (SPEC §1.1). A zero

@@ -1,0 +1,46 @@
+using BenchmarkDotNet.Running;
+
+namespace Singer.Recommendation.Benchmarks;
+
+/// <summary>
+/// Entry point: <c>dotnet run -c Release -- &lt;mode&gt; [args]</c> runs a console measurement mode; anything else goes to
+/// BenchmarkDotNet's switcher (<c>--filter '*Similarity*'</c>, <c>--list flat</c>, <c>--inProcess</c>, <c>--artifacts DIR</c>, …).
+/// Add a mode by adding one line to <see cref="Modes"/>.
+/// </summary>
+public static class Program
+{
+    /// <summary>The console modes, by name.</summary>
+    public static IReadOnlyDictionary<string, ConsoleMode> Modes { get; } = new Dictionary<string, ConsoleMode>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["scaling"] = new("Time and peak memory of the blocked kNN build for N = 10k … 100k (CPU, d = 384).", ScalingMode.Run),
+        ["cuda-knn"] = new("CUDA: the blocked kNN builder next to the plain 'product + topk' loop (N = 200k, d = 384, k = 10).", CudaKnnMode.Run),
+    };
+
+    /// <summary>Runs a console mode or the BenchmarkDotNet switcher.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && Modes.TryGetValue(args[0], out var mode))
+        {
+            return mode.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] is "modes" or "--modes")
+        {
+            foreach (var (name, m) in Modes)
+            {
+                Console.WriteLine($"{name,-12} {m.Description}");
+            }
+
+            Console.WriteLine("(anything else)  BenchmarkDotNet: --list flat, --filter '*Similarity*', --inProcess, --artifacts DIR");
+            return 0;
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+    }
+}
+
+/// <summary>A console measurement mode: a description for <c>modes</c> and the function that runs it.</summary>
+/// <param name="Description">One line for the mode list.</param>
+/// <param name="Run">Runs the mode with the remaining arguments; returns the exit code.</param>
+public sealed record ConsoleMode(string Description, Func<string[], int> Run);
