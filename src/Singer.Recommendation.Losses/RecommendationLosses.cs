@@ -47,11 +47,12 @@ public static class RecommendationLosses
         }
 
         using var scope = NewDisposeScope();
-        var an = Normalize(a);
+        // The temperature scales the n × d operand, not the n × n logits (one pass fewer over the big matrix).
+        var an = Normalize(a) / temperature;
         var bn = Normalize(b);
-        var logits = an.matmul(bn.t()) / temperature;
+        var logits = an.matmul(bn.t());
         // −log softmax of the diagonal: logsumexp_row − diag.
-        var loss = logits.logsumexp(1) - logits.diagonal();
+        var loss = LogSumExp(logits) - logits.diagonal();
         return loss.mean().MoveToOuterDisposeScope();
     }
 
@@ -93,6 +94,16 @@ public static class RecommendationLosses
         }
 
         return (total / batchSize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Row-wise log-sum-exp, <c>m + log Σ exp(x − m)</c> with the row maximum <c>m</c> held constant for the gradient
+    /// (the result does not depend on it). Equal to libtorch's <c>logsumexp</c> and several times faster on the CPU.
+    /// </summary>
+    internal static Tensor LogSumExp(Tensor logits)
+    {
+        var max = logits.amax(new long[] { 1 }, keepdim: true).detach();
+        return (logits - max).exp().sum(1).log() + max.squeeze(1);
     }
 
     /// <summary>

@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Encoders;
+using Singer.Recommendation.Graphs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation;
+
+/// <summary>
+/// A SINGER model (or its LightGCN baseline) bound to a data set and a device: <see cref="Fit"/> trains it with early
+/// stopping on validation; as an <see cref="IRankingScorer"/> it scores users against all items. Create it with
+/// <see cref="SingerModelBuilder"/>. Owns native memory: dispose it.
+/// </summary>
+public sealed class SingerModel : IRankingScorer, IDisposable
+{
+    private static readonly string[] TermNames = ["total", "BPR", "perturbation", "anchor", "alignment", "regularization"];
+
+    private readonly SingerNetwork _network;
+    private readonly ILogger _logger;
+    private EncodedRepresentations? _cache;
+    private bool _disposed;
+
+    internal SingerModel(
+        InteractionDataset dataset,
+        SingerModelOptions options,
+        ComputeDevice device,
+        ILogger logger,
+        IProgress<GraphBuildProgress>? graphProgress,
+        CancellationToken cancellationToken)
+    {
+        Dataset = dataset;
+        Options = options;
+        ComputeDevice = device;
+        _logger = logger;
+        List<SemanticModalityInput>? inputs = null;
+        if (options.Semantic.Enabled)
+        {
+            var names = options.Semantic.Modalities ?? dataset.Modalities.Select(m => m.Name).ToArray();
+            var selected = dataset.SelectModalities([.. names]);
+            Log.BuildingGraph(logger, names.Count, dataset.ItemCount, device.ToString());
+            var clock = Stopwatch.StartNew();
+            Graph = Eisg.Build(selected, options.Graph, device.TorchDevice, graphProgress, logger, cancellationToken);
+            Log.GraphBuilt(logger, clock.Elapsed.TotalSeconds);
+            inputs = names.Select(n => new SemanticModalityInput(selected.GetModality(n), Graph[n])).ToList();
+        }
+
+        _network = new SingerNetwork(dataset, inputs, options, device.TorchDevice);
+    }
+
+    /// <summary>The data set the model was built for.</summary>
+    public InteractionDataset Dataset { get; }
+
+    /// <summary>The resolved options.</summary>
+    public SingerModelOptions Options { get; }
+
+    /// <summary>The device of parameters and computation.</summary>
+    public ComputeDevice ComputeDevice { get; }
+
+    /// <summary>The EISG of the semantic branch; null for the LightGCN baseline.</summary>
+    public Eisg? Graph { get; }
+
+    /// <summary>"SINGER", or "LightGCN" when the semantic branch is off.</summary>
+    public string Name => _network.Semantic is null ? "LightGCN" : "SINGER";
+
+    /// <inheritdoc />
+    public int ItemCount => Dataset.ItemCount;
+
+    /// <inheritdoc />
+    public Device Device => ComputeDevice.TorchDevice;
+
+    /// <summary>The number of trainable values.</summary>
+    public long ParameterCount => _network.parameters().Sum(p => p.numel());
+
+    /// <summary>
+    /// Trains with Adam on BPR plus the weighted SINGER terms (SPEC §5), evaluating on the validation split every
+    /// <see cref="TrainingOptions.EvaluateEvery"/> epochs and stopping after <see cref="TrainingOptions.Patience"/>
+    /// evaluations without a strictly better validation metric. The model keeps the best-validation parameters, and
+    /// the report carries the test metrics at that epoch.
+    /// </summary>
+    /// <param name="progress">Receives a report after every epoch.</param>
+    /// <param name="cancellationToken">Stops between batches; the best model so far is kept and the report says <see cref="TrainingStopReason.Cancelled"/>.</param>
+    /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite; the last good parameters are kept.</exception>
+    public TrainingReport Fit(IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var options = Options.Training;
+        var device = Device;
+        var sampler = new TripleSampler(Dataset.Train);
+        var random = new Random(Options.Seed);
+        var epochs = new List<EpochReport>();
+        string metricName = $"{options.ValidationMetric}@{options.ValidationK}";
+        bool validate = options.EarlyStopping && Dataset.Validation.Count > 0;
+        var evaluation = new EvaluationOptions
+        {
+            Ks = EvaluationOptions.DefaultKs.Append(options.ValidationK).Distinct().Order().ToArray(),
+            UserBatchSize = options.EvaluationBatchSize,
+        };
+        Log.TrainingStarted(_logger, Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, ComputeDevice.ToString(), Options.Seed);
+
+        var clock = Stopwatch.StartNew();
+        using var optimizer = optim.Adam(_network.parameters(), lr: options.LearningRate);
+        Dictionary<string, Tensor>? best = Snapshot();
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        EvaluationResult? bestValidation = null;
+        var stop = TrainingStopReason.MaxEpochs;
+        try
+        {
+            for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    stop = TrainingStopReason.Cancelled;
+                    break;
+                }
+
+                InvalidateCache();
+                var epochClock = Stopwatch.StartNew();
+                var (loss, cancelled) = TrainEpoch(sampler, random, optimizer, device, cancellationToken);
+                double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                if (cancelled)
+                {
+                    Log.Cancelled(_logger, epoch, bestEpoch);
+                    stop = TrainingStopReason.Cancelled;
+                    break;
+                }
+
+                int bad = Array.FindIndex(loss, v => !double.IsFinite(v));
+                if (bad >= 0)
+                {
+                    // Order the report by term: name the first non-finite component (the total only when all parts are finite).
+                    int term = Enumerable.Range(1, 5).FirstOrDefault(k => !double.IsFinite(loss[k]), 0);
+                    Restore(best);
+                    Log.Diverged(_logger, epoch, TermNames[term], loss[term], bestEpoch);
+                    var partial = new TrainingReport(epochs, bestEpoch, bestValidation, null, clock.Elapsed, TrainingStopReason.MaxEpochs, Options.Seed, Name, metricName);
+                    throw new TrainingDivergedException(epoch, TermNames[term], loss[term], partial);
+                }
+
+                var breakdown = new LossBreakdown(loss[0], loss[1], loss[2], loss[3], loss[4], loss[5]);
+                EvaluationResult? validation = null;
+                double evalSeconds = 0;
+                bool isBest = false;
+                if (validate && (epoch % options.EvaluateEvery == 0 || epoch == options.MaxEpochs))
+                {
+                    var evalClock = Stopwatch.StartNew();
+                    validation = RankingEvaluator.Evaluate(this, Dataset, DataSplit.Validation, evaluation, cancellationToken);
+                    evalSeconds = evalClock.Elapsed.TotalSeconds;
+                    double score = validation.Get(options.ValidationMetric, options.ValidationK);
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        bestEpoch = epoch;
+                        bestValidation = validation;
+                        sinceBest = 0;
+                        isBest = true;
+                        DisposeSnapshot(best);
+                        best = Snapshot();
+                    }
+                    else
+                    {
+                        sinceBest++;
+                    }
+
+                    Log.EpochCompleted(_logger, epoch, breakdown.Total, breakdown.Bpr, trainSeconds, metricName, score, isBest ? " (best)" : "");
+                }
+                else
+                {
+                    Log.EpochTrained(_logger, epoch, breakdown.Total, breakdown.Bpr, trainSeconds);
+                    if (!validate)
+                    {
+                        bestEpoch = epoch;
+                    }
+                }
+
+                var report = new EpochReport(epoch, breakdown, validation, trainSeconds, evalSeconds, isBest);
+                epochs.Add(report);
+                progress?.Report(report);
+                if (validate && sinceBest >= options.Patience)
+                {
+                    Log.EarlyStop(_logger, epoch, metricName, options.Patience, bestEpoch);
+                    stop = TrainingStopReason.EarlyStopping;
+                    break;
+                }
+            }
+
+            if (validate && bestEpoch > 0)
+            {
+                Restore(best);
+            }
+        }
+        finally
+        {
+            DisposeSnapshot(best);
+            InvalidateCache();
+        }
+
+        EvaluationResult? test = Dataset.Test.Count > 0 ? RankingEvaluator.Evaluate(this, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
+        if (test is not null)
+        {
+            Log.TrainingFinished(_logger, bestEpoch, metricName, test.Get(options.ValidationMetric, options.ValidationK), clock.Elapsed.TotalSeconds);
+        }
+
+        return new TrainingReport(epochs, bestEpoch, bestValidation, test, clock.Elapsed, stop, Options.Seed, Name, metricName);
+    }
+
+    /// <summary>Evaluates the model on <paramref name="split"/> with full ranking (the MMRec protocol).</summary>
+    public EvaluationResult Evaluate(DataSplit split, EvaluationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return RankingEvaluator.Evaluate(this, Dataset, split, options, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Tensor ScoreUsers(Tensor users)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(users);
+        var z = Representations();
+        using var scope = NewDisposeScope();
+        return z.Users.index_select(0, users).matmul(z.Items.t()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The final representations <c>z = b + s</c> of all users and items, computed once and cached until the next
+    /// training step. The tensors belong to the model: do not dispose them.
+    /// </summary>
+    public EncodedRepresentations Representations()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_cache is { } cached)
+        {
+            return cached;
+        }
+
+        using (no_grad())
+        {
+            var z = _network.Represent();
+            var users = z.Users.detach().DetachFromDisposeScope();
+            var items = z.Items.detach().DetachFromDisposeScope();
+            z.Users.Dispose();
+            z.Items.Dispose();
+            _cache = new EncodedRepresentations(users, items);
+        }
+
+        return _cache.Value;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        InvalidateCache();
+        _network.Dispose();
+    }
+
+    private (double[] Loss, bool Cancelled) TrainEpoch(TripleSampler sampler, Random random, optim.Optimizer optimizer, Device device, CancellationToken cancellationToken)
+    {
+        var (users, pos, neg) = sampler.Epoch(random);
+        int batchSize = Options.Training.BatchSize;
+        int batches = 0;
+        using var sums = zeros(6, dtype: float64, device: device);
+        _network.train();
+        for (int start = 0; start < users.Length; start += batchSize)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ([], true);
+            }
+
+            using var scope = NewDisposeScope();
+            var batch = sampler.Batch(users, pos, neg, start, Math.Min(batchSize, users.Length - start), device);
+            var loss = _network.Loss(batch);
+            optimizer.zero_grad();
+            loss.Total.backward();
+            optimizer.step();
+            using (no_grad())
+            {
+                sums.add_(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
+            }
+
+            batches++;
+        }
+
+        _network.eval();
+        double[] mean;
+        using (var host = sums.cpu())
+        {
+            mean = host.data<double>().ToArray();
+        }
+
+        for (int k = 0; k < mean.Length; k++)
+        {
+            mean[k] /= Math.Max(batches, 1);
+        }
+
+        return (mean, false);
+    }
+
+    private Dictionary<string, Tensor> Snapshot()
+    {
+        var copy = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            foreach (var (name, p) in _network.named_parameters())
+            {
+                using var view = p.detach();
+                copy[name] = view.clone().DetachFromDisposeScope();
+            }
+        }
+
+        return copy;
+    }
+
+    private void Restore(Dictionary<string, Tensor>? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        using (no_grad())
+        {
+            foreach (var (name, p) in _network.named_parameters())
+            {
+                p.copy_(snapshot[name]);
+            }
+        }
+
+        InvalidateCache();
+    }
+
+    private static void DisposeSnapshot(Dictionary<string, Tensor>? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        foreach (var t in snapshot.Values)
+        {
+            t.Dispose();
+        }
+
+        snapshot.Clear();
+    }
+
+    private void InvalidateCache()
+    {
+        if (_cache is { } c)
+        {
+            c.Users.Dispose();
+            c.Items.Dispose();
+            _cache = null;
+        }
+    }
+}

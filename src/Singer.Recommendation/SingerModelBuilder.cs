@@ -1,0 +1,230 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Encoders;
+using Singer.Recommendation.Graphs;
+using Singer.Recommendation.Losses;
+using Singer.Recommendation.Perturbation;
+
+namespace Singer.Recommendation;
+
+/// <summary>The ablations of SPEC §5, each a preset of <see cref="SingerModelBuilder"/>.</summary>
+public enum SingerAblation
+{
+    /// <summary>The full model.</summary>
+    None = 0,
+
+    /// <summary>No co-interaction fusion: β = 0.</summary>
+    NoCoInteraction,
+
+    /// <summary>No perturbation: λ_p = 0.</summary>
+    NoPerturbation,
+
+    /// <summary>No anchor alignment: λ_a = 0.</summary>
+    NoAnchorAlignment,
+
+    /// <summary>No standard alignment: λ_s = 0.</summary>
+    NoStandardAlignment,
+
+    /// <summary>No semantic branch: the plain LightGCN baseline.</summary>
+    NoSemanticBranch,
+}
+
+/// <summary>Every option of a model, as <see cref="SingerModelBuilder.Build"/> resolved them.</summary>
+/// <param name="Graph">The EISG options (SPEC §1).</param>
+/// <param name="Behavior">The behaviour branch (SPEC §2).</param>
+/// <param name="Semantic">The semantic branch (SPEC §2).</param>
+/// <param name="Perturbation">The perturbation (SPEC §3).</param>
+/// <param name="Alignment">The alignment (SPEC §4).</param>
+/// <param name="Training">Training (SPEC §5).</param>
+/// <param name="Seed">The seed of initialisation, sampling and noise.</param>
+public sealed record SingerModelOptions(
+    EisgOptions Graph,
+    BehaviorEncoderOptions Behavior,
+    SemanticEncoderOptions Semantic,
+    PerturbationOptions Perturbation,
+    AlignmentOptions Alignment,
+    TrainingOptions Training,
+    int Seed);
+
+/// <summary>
+/// Composes a SINGER model fluently:
+/// <code>
+/// using var model = new SingerModelBuilder()
+///     .WithDataset(dataset)
+///     .UseSemanticGraph(k: 10, coInteractionK: 10, beta: 0.3f)
+///     .UseBehaviorEncoder(layers: 2)
+///     .UseSemanticEncoder(layers: 1)
+///     .UsePerturbation(epsilon: 0.1f)
+///     .UseAlignment(anchor: 0.1f, standard: 0.1f)
+///     .WithTraining(t => t.LearningRate(1e-3).BatchSize(2048).MaxEpochs(1000).Patience(20))
+///     .OnDevice(ComputeDevice.Cpu)
+///     .WithSeed(42)
+///     .Build();
+/// </code>
+/// Every component left unconfigured takes the SPEC's defaults. <see cref="Build"/> validates everything and reports
+/// all problems in one <see cref="SingerConfigurationException"/>; it can be called again for an independent model.
+/// </summary>
+public sealed class SingerModelBuilder : ISingerModelBuilder
+{
+    private readonly Dictionary<Type, object> _components = [];
+    private InteractionDataset? _dataset;
+    private TrainingOptions _training = new();
+    private ComputeDevice _device = ComputeDevice.Cpu;
+    private int _seed = TrainingDefaults.Seed;
+    private ILogger _logger = NullLogger.Instance;
+
+    /// <summary>The LightGCN baseline preset (no semantic branch): 2 layers, L2 1e-4, d = 64, lr 1e-3, batch 2048.</summary>
+    public static SingerModelBuilder LightGcn(InteractionDataset dataset) => new SingerModelBuilder().WithDataset(dataset).WithoutSemanticBranch();
+
+    /// <summary>The full SINGER preset with the SPEC's defaults, or one of its ablations.</summary>
+    public static SingerModelBuilder Singer(InteractionDataset dataset, SingerAblation ablation = SingerAblation.None) =>
+        new SingerModelBuilder().WithDataset(dataset).WithAblation(ablation);
+
+    /// <summary>The data set to train on (its training split builds the graphs; validation drives early stopping).</summary>
+    public SingerModelBuilder WithDataset(InteractionDataset dataset)
+    {
+        _dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
+        return this;
+    }
+
+    /// <summary>Edits the training options fluently, starting from the current ones.</summary>
+    public SingerModelBuilder WithTraining(Func<TrainingOptionsBuilder, TrainingOptionsBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _training = configure(new TrainingOptionsBuilder(_training)).Options;
+        return this;
+    }
+
+    /// <summary>Replaces the training options.</summary>
+    public SingerModelBuilder WithTraining(TrainingOptions options)
+    {
+        _training = options ?? throw new ArgumentNullException(nameof(options));
+        return this;
+    }
+
+    /// <summary>The device of training and inference; default CPU.</summary>
+    public SingerModelBuilder OnDevice(ComputeDevice device)
+    {
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        return this;
+    }
+
+    /// <summary>The seed of initialisation, negative sampling and perturbation noise; default 42.</summary>
+    public SingerModelBuilder WithSeed(int seed)
+    {
+        _seed = seed;
+        return this;
+    }
+
+    /// <summary>The logger of graph building and training; default none.</summary>
+    public SingerModelBuilder WithLogger(ILogger logger)
+    {
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        return this;
+    }
+
+    /// <summary>Applies an ablation of SPEC §5 on top of the current configuration.</summary>
+    public SingerModelBuilder WithAblation(SingerAblation ablation)
+    {
+        switch (ablation)
+        {
+            case SingerAblation.None:
+                break;
+            case SingerAblation.NoCoInteraction:
+                SetComponent((GetComponent<EisgOptions>() ?? new()) with { Beta = 0f });
+                break;
+            case SingerAblation.NoPerturbation:
+                SetComponent((GetComponent<PerturbationOptions>() ?? new()) with { Weight = 0f });
+                break;
+            case SingerAblation.NoAnchorAlignment:
+                SetComponent((GetComponent<AlignmentOptions>() ?? new()) with { AnchorWeight = 0f });
+                break;
+            case SingerAblation.NoStandardAlignment:
+                SetComponent((GetComponent<AlignmentOptions>() ?? new()) with { StandardWeight = 0f });
+                break;
+            case SingerAblation.NoSemanticBranch:
+                this.WithoutSemanticBranch();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(ablation), ablation, "Unknown ablation.");
+        }
+
+        return this;
+    }
+
+    /// <inheritdoc />
+    public void SetComponent<TOptions>(TOptions options)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _components[typeof(TOptions)] = options;
+    }
+
+    /// <inheritdoc />
+    public TOptions? GetComponent<TOptions>()
+        where TOptions : class => _components.TryGetValue(typeof(TOptions), out var o) ? (TOptions)o : null;
+
+    /// <summary>The options <see cref="Build"/> would use, with defaults filled in (not validated).</summary>
+    public SingerModelOptions ResolveOptions() => new(
+        GetComponent<EisgOptions>() ?? new EisgOptions(),
+        GetComponent<BehaviorEncoderOptions>() ?? new BehaviorEncoderOptions(),
+        GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions(),
+        GetComponent<PerturbationOptions>() ?? new PerturbationOptions(),
+        GetComponent<AlignmentOptions>() ?? new AlignmentOptions(),
+        _training,
+        _seed);
+
+    /// <summary>Every problem of the current configuration (empty when <see cref="Build"/> would succeed).</summary>
+    public IReadOnlyList<OptionProblem> Validate()
+    {
+        var o = ResolveOptions();
+        var problems = new List<OptionProblem>();
+        if (_dataset is null)
+        {
+            problems.Add(new OptionProblem(nameof(WithDataset), "no data set was given; call WithDataset(dataset)."));
+        }
+        else if (_dataset.Train.Count == 0)
+        {
+            problems.Add(new OptionProblem(nameof(WithDataset), $"data set '{_dataset.Name}' has no training interactions."));
+        }
+
+        problems.AddRange(o.Training.Validate());
+        problems.AddRange(o.Behavior.Validate());
+        problems.AddRange(o.Semantic.Validate(_dataset));
+        if (o.Semantic.Enabled)
+        {
+            problems.AddRange(o.Perturbation.Validate());
+            problems.AddRange(o.Alignment.Validate());
+            if (_dataset is not null)
+            {
+                int modalityCount = o.Semantic.Modalities?.Count ?? _dataset.Modalities.Count;
+                if (modalityCount > 0)
+                {
+                    // (No modality at all is already reported by the semantic encoder's options.)
+                    problems.AddRange(o.Graph.Problems(_dataset.ItemCount, modalityCount, _device.TorchDevice));
+                }
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Validates the configuration and creates the model: builds the EISG (unless the semantic branch is off) and
+    /// initialises the parameters from the seed. Each call returns a new, independent model.
+    /// </summary>
+    /// <exception cref="SingerConfigurationException">The configuration has problems; all are listed.</exception>
+    /// <exception cref="InvalidOperationException">The device is CUDA but CUDA is not available.</exception>
+    public SingerModel Build(IProgress<GraphBuildProgress>? graphProgress = null, CancellationToken cancellationToken = default)
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new SingerConfigurationException(problems);
+        }
+
+        _device.Initialize();
+        return new SingerModel(_dataset!, ResolveOptions(), _device, _logger, graphProgress, cancellationToken);
+    }
+}

@@ -1,0 +1,141 @@
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Encoders;
+using Singer.Recommendation.Losses;
+using Singer.Recommendation.Perturbation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation;
+
+/// <summary>The loss terms of one batch (scalars), SPEC §5.</summary>
+internal readonly record struct BatchLosses(Tensor Total, Tensor Bpr, Tensor Perturbation, Tensor Anchor, Tensor Alignment, Tensor Regularization);
+
+/// <summary>
+/// The SINGER network: the behaviour branch, the optional semantic branch, and the objective of SPEC §5
+/// (<c>docs/algorithm.md</c> §2–5). Final representations are <c>z = b + s</c> and scores <c>ŷ_ui = z_u · z_i</c>.
+/// </summary>
+internal sealed class SingerNetwork : nn.Module
+{
+    private readonly SingerModelOptions _options;
+    private readonly Generator _noise;
+
+    public SingerNetwork(InteractionDataset dataset, IReadOnlyList<SemanticModalityInput>? semanticInputs, SingerModelOptions options, Device device)
+        : base(nameof(SingerNetwork))
+    {
+        _options = options;
+        using var init = new Generator((ulong)options.Seed, CPU);
+        int d = options.Training.EmbeddingSize;
+        Behavior = new BehaviorEncoder(dataset.Train, d, options.Behavior.Layers, init, device);
+        register_module("behavior", Behavior);
+        if (semanticInputs is { Count: > 0 })
+        {
+            Semantic = new SemanticEncoder(semanticInputs, dataset.Train, d, options.Semantic.Layers, options.Semantic.LearnableFusion, init, device);
+            register_module("semantic", Semantic);
+        }
+
+        _noise = new Generator((ulong)options.Seed + 1, CPU);
+    }
+
+    public BehaviorEncoder Behavior { get; }
+
+    public SemanticEncoder? Semantic { get; }
+
+    /// <summary>The final representations <c>z = b + s</c> of every user and item (no gradient needed by callers).</summary>
+    public EncodedRepresentations Represent()
+    {
+        using var scope = NewDisposeScope();
+        var b = Behavior.Forward();
+        if (Semantic is null)
+        {
+            return new EncodedRepresentations(b.Users.MoveToOuterDisposeScope(), b.Items.MoveToOuterDisposeScope());
+        }
+
+        var s = Semantic.Forward();
+        return new EncodedRepresentations((b.Users + s.Users).MoveToOuterDisposeScope(), (b.Items + s.Items).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The loss of one batch of (user, positive, negative) triples. Runs inside the caller's dispose scope.</summary>
+    /// <param name="batch">The batch indices on the model's device.</param>
+    public BatchLosses Loss(TrainingBatch batch)
+    {
+        var t = _options.Training;
+        var b = Behavior.Forward();
+        var bUsers = b.Users.index_select(0, batch.Users);
+        var bPos = b.Items.index_select(0, batch.Positives);
+        var bNeg = b.Items.index_select(0, batch.Negatives);
+
+        var reg = RecommendationLosses.EmbeddingL2(
+            batch.Size,
+            Behavior.UserEmbedding.index_select(0, batch.Users),
+            Behavior.ItemEmbedding.index_select(0, batch.Positives),
+            Behavior.ItemEmbedding.index_select(0, batch.Negatives));
+
+        Tensor zUsers = bUsers, zPos = bPos, zNeg = bNeg;
+        var zero = zeros(1, device: bUsers.device).squeeze();
+        Tensor pert = zero, anchor = zero, align = zero;
+        if (Semantic is not null)
+        {
+            // Semantics of the batch's unique users and items; the triples index into them.
+            var s = Semantic.Forward(batch.UniqueUsers, batch.UniqueItems);
+            zUsers = bUsers + s.Users.index_select(0, batch.UserPositions);
+            zPos = bPos + s.Items.index_select(0, batch.PositivePositions);
+            zNeg = bNeg + s.Items.index_select(0, batch.NegativePositions);
+
+            var bu = b.Users.index_select(0, batch.UniqueUsers);
+            var bi = b.Items.index_select(0, batch.UniqueItems);
+            float tau = _options.Alignment.Temperature;
+
+            var p = _options.Perturbation;
+            if (p.Weight > 0)
+            {
+                var u1 = ModulusPerturbation.Perturb(s.Users, p.Epsilon, p.Mode, _noise);
+                var u2 = ModulusPerturbation.Perturb(s.Users, p.Epsilon, p.Mode, _noise);
+                var i1 = ModulusPerturbation.Perturb(s.Items, p.Epsilon, p.Mode, _noise);
+                var i2 = ModulusPerturbation.Perturb(s.Items, p.Epsilon, p.Mode, _noise);
+                pert = RecommendationLosses.InfoNce(u1, u2, tau) + RecommendationLosses.InfoNce(i1, i2, tau);
+            }
+
+            var a = _options.Alignment;
+            if (a.AnchorWeight > 0)
+            {
+                for (int m = 0; m < s.ModalityUsers.Count; m++)
+                {
+                    anchor = anchor
+                        + RecommendationLosses.AnchorInfoNce(bu, s.ModalityUsers[m], tau, a.StopAnchorGradient)
+                        + RecommendationLosses.AnchorInfoNce(bi, s.ModalityItems[m], tau, a.StopAnchorGradient);
+                }
+            }
+
+            if (a.StandardWeight > 0)
+            {
+                align = RecommendationLosses.InfoNce(bu, s.Users, tau) + RecommendationLosses.InfoNce(s.Users, bu, tau)
+                    + RecommendationLosses.InfoNce(bi, s.Items, tau) + RecommendationLosses.InfoNce(s.Items, bi, tau);
+            }
+        }
+
+        var bpr = RecommendationLosses.Bpr((zUsers * zPos).sum(1), (zUsers * zNeg).sum(1));
+        var total = bpr + (t.L2Weight * reg);
+        if (Semantic is not null)
+        {
+            total = total + (_options.Perturbation.Weight * pert) + (_options.Alignment.AnchorWeight * anchor) + (_options.Alignment.StandardWeight * align);
+        }
+
+        return new BatchLosses(total, bpr, pert, anchor, align, reg);
+    }
+
+    /// <summary>Reseeds the perturbation noise (used when training restarts from a checkpoint).</summary>
+    public void SetNoiseState(Tensor state) => _noise.set_state(state);
+
+    /// <summary>The perturbation noise generator's state.</summary>
+    public Tensor NoiseState() => _noise.get_state();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _noise.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,149 @@
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation;
+
+/// <summary>Options of training (SPEC §5). Immutable; the defaults are the SPEC's.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Adam learning rate; default 1e-3.</summary>
+    public double LearningRate { get; init; } = TrainingDefaults.LearningRate;
+
+    /// <summary>Training triples per batch; default 2048.</summary>
+    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
+
+    /// <summary>The most epochs; default 1000.</summary>
+    public int MaxEpochs { get; init; } = TrainingDefaults.MaxEpochs;
+
+    /// <summary>Stop after this many evaluations without a strictly better validation metric; default 20.</summary>
+    public int Patience { get; init; } = TrainingDefaults.Patience;
+
+    /// <summary>Embedding size d; default 64.</summary>
+    public int EmbeddingSize { get; init; } = TrainingDefaults.EmbeddingSize;
+
+    /// <summary>λ_r, the weight of the L2 term on the batch's ego embeddings; default 1e-4.</summary>
+    public double L2Weight { get; init; } = TrainingDefaults.L2Weight;
+
+    /// <summary>Evaluate on the validation split every this many epochs; default 1.</summary>
+    public int EvaluateEvery { get; init; } = 1;
+
+    /// <summary>The metric that selects the best epoch; default Recall.</summary>
+    public RankingMetric ValidationMetric { get; init; } = RankingMetric.Recall;
+
+    /// <summary>The cut-off of <see cref="ValidationMetric"/>; default 20.</summary>
+    public int ValidationK { get; init; } = 20;
+
+    /// <summary>Users scored at once during evaluation; default 1024.</summary>
+    public int EvaluationBatchSize { get; init; } = 1024;
+
+    /// <summary>Whether validation is used at all. With false, training runs <see cref="MaxEpochs"/> epochs and keeps the last model. Default true.</summary>
+    public bool EarlyStopping { get; init; } = true;
+
+    /// <summary>Every problem with these options.</summary>
+    public IEnumerable<OptionProblem> Validate()
+    {
+        const string p = nameof(TrainingOptions);
+        if (!(LearningRate > 0 && LearningRate <= 10))
+        {
+            yield return new OptionProblem($"{p}.{nameof(LearningRate)}", $"must be in (0, 10]; got {LearningRate}.");
+        }
+
+        if (BatchSize is < 1 or > 1 << 20)
+        {
+            yield return new OptionProblem($"{p}.{nameof(BatchSize)}", $"must be in [1, 1048576]; got {BatchSize}.");
+        }
+
+        if (MaxEpochs < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(MaxEpochs)}", $"must be ≥ 1; got {MaxEpochs}.");
+        }
+
+        if (Patience < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(Patience)}", $"must be ≥ 1; got {Patience}.");
+        }
+
+        if (EmbeddingSize is < 1 or > 4096)
+        {
+            yield return new OptionProblem($"{p}.{nameof(EmbeddingSize)}", $"must be in [1, 4096]; got {EmbeddingSize}.");
+        }
+
+        if (!(L2Weight >= 0 && double.IsFinite(L2Weight)))
+        {
+            yield return new OptionProblem($"{p}.{nameof(L2Weight)}", $"must be a finite number ≥ 0; got {L2Weight}.");
+        }
+
+        if (EvaluateEvery < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(EvaluateEvery)}", $"must be ≥ 1; got {EvaluateEvery}.");
+        }
+
+        if (ValidationK < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(ValidationK)}", $"must be ≥ 1; got {ValidationK}.");
+        }
+
+        if (EvaluationBatchSize < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(EvaluationBatchSize)}", $"must be ≥ 1; got {EvaluationBatchSize}.");
+        }
+
+        if (!Enum.IsDefined(ValidationMetric))
+        {
+            yield return new OptionProblem($"{p}.{nameof(ValidationMetric)}", $"is not a metric; got {(int)ValidationMetric}.");
+        }
+    }
+}
+
+/// <summary>Fluent editing of <see cref="TrainingOptions"/>: <c>t =&gt; t.LearningRate(1e-3).BatchSize(2048)</c>.</summary>
+public sealed class TrainingOptionsBuilder
+{
+    internal TrainingOptionsBuilder(TrainingOptions options) => Options = options;
+
+    /// <summary>The options so far.</summary>
+    public TrainingOptions Options { get; private set; }
+
+    /// <summary>Sets <see cref="TrainingOptions.LearningRate"/>.</summary>
+    public TrainingOptionsBuilder LearningRate(double value) => Set(Options with { LearningRate = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.BatchSize"/>.</summary>
+    public TrainingOptionsBuilder BatchSize(int value) => Set(Options with { BatchSize = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.MaxEpochs"/>.</summary>
+    public TrainingOptionsBuilder MaxEpochs(int value) => Set(Options with { MaxEpochs = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.Patience"/>.</summary>
+    public TrainingOptionsBuilder Patience(int value) => Set(Options with { Patience = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.EmbeddingSize"/>.</summary>
+    public TrainingOptionsBuilder EmbeddingSize(int value) => Set(Options with { EmbeddingSize = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.L2Weight"/> (λ_r).</summary>
+    public TrainingOptionsBuilder L2Weight(double value) => Set(Options with { L2Weight = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.EvaluateEvery"/>.</summary>
+    public TrainingOptionsBuilder EvaluateEvery(int value) => Set(Options with { EvaluateEvery = value });
+
+    /// <summary>Sets the validation metric and cut-off that select the best epoch.</summary>
+    public TrainingOptionsBuilder SelectBy(RankingMetric metric, int k) => Set(Options with { ValidationMetric = metric, ValidationK = k });
+
+    /// <summary>Turns early stopping on validation off: train exactly <see cref="TrainingOptions.MaxEpochs"/> epochs.</summary>
+    public TrainingOptionsBuilder WithoutEarlyStopping() => Set(Options with { EarlyStopping = false });
+
+    private TrainingOptionsBuilder Set(TrainingOptions options)
+    {
+        Options = options;
+        return this;
+    }
+}
+
+/// <summary>The training defaults, in one place (SPEC §5).</summary>
+internal static class TrainingDefaults
+{
+    public const double LearningRate = 1e-3;
+    public const int BatchSize = 2048;
+    public const int MaxEpochs = 1000;
+    public const int Patience = 20;
+    public const int EmbeddingSize = 64;
+    public const double L2Weight = 1e-4;
+    public const int Seed = 42;
+}

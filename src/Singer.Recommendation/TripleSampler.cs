@@ -1,0 +1,147 @@
+using Singer.Recommendation.Core;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation;
+
+/// <summary>One training batch on the device: triples plus the batch's unique users and items and each triple's position among them.</summary>
+internal sealed record TrainingBatch(
+    int Size,
+    Tensor Users,
+    Tensor Positives,
+    Tensor Negatives,
+    Tensor UniqueUsers,
+    Tensor UniqueItems,
+    Tensor UserPositions,
+    Tensor PositivePositions,
+    Tensor NegativePositions);
+
+/// <summary>
+/// Draws the epoch's (user, positive, negative) triples (SPEC §5): every training pair once, in a seeded random order,
+/// each with one negative drawn uniformly from the items the user has not interacted with in training.
+/// </summary>
+internal sealed class TripleSampler
+{
+    private readonly UserItemMatrix _train;
+    private readonly int[] _pairUsers;
+    private readonly int[] _pairItems;
+    private readonly int[] _userStamp;
+    private readonly int[] _itemStamp;
+    private readonly int[] _userSlot;
+    private readonly int[] _itemSlot;
+    private int _stamp;
+
+    public TripleSampler(UserItemMatrix train)
+    {
+        _train = train;
+        var users = new List<int>(train.Count);
+        var items = new List<int>(train.Count);
+        for (int u = 0; u < train.UserCount; u++)
+        {
+            // A user who interacted with every item has no negative to draw; their pairs cannot form triples.
+            if (train.CountOf(u) >= train.ItemCount)
+            {
+                continue;
+            }
+
+            foreach (int i in train.ItemsOf(u))
+            {
+                users.Add(u);
+                items.Add(i);
+            }
+        }
+
+        _pairUsers = users.ToArray();
+        _pairItems = items.ToArray();
+        _userStamp = new int[train.UserCount];
+        _itemStamp = new int[train.ItemCount];
+        _userSlot = new int[train.UserCount];
+        _itemSlot = new int[train.ItemCount];
+    }
+
+    /// <summary>Training pairs that can form triples.</summary>
+    public int PairCount => _pairUsers.Length;
+
+    /// <summary>The triples of one epoch, shuffled with <paramref name="random"/>.</summary>
+    public (int[] Users, int[] Positives, int[] Negatives) Epoch(Random random)
+    {
+        int n = _pairUsers.Length;
+        var order = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            order[k] = k;
+        }
+
+        random.Shuffle(order);
+        var users = new int[n];
+        var pos = new int[n];
+        var neg = new int[n];
+        int itemCount = _train.ItemCount;
+        for (int k = 0; k < n; k++)
+        {
+            int u = _pairUsers[order[k]];
+            users[k] = u;
+            pos[k] = _pairItems[order[k]];
+            var seen = _train.ItemsOf(u);
+            int j;
+            do
+            {
+                j = random.Next(itemCount);
+            }
+            while (seen.BinarySearch(j) >= 0);
+            neg[k] = j;
+        }
+
+        return (users, pos, neg);
+    }
+
+    /// <summary>Creates the device tensors of the batch <c>[start, start + count)</c> of an epoch's triples.</summary>
+    public TrainingBatch Batch(int[] users, int[] pos, int[] neg, int start, int count, Device device)
+    {
+        _stamp++;
+        var uniqueUsers = new List<long>();
+        var uniqueItems = new List<long>();
+        var userPositions = new long[count];
+        var posPositions = new long[count];
+        var negPositions = new long[count];
+        for (int k = 0; k < count; k++)
+        {
+            userPositions[k] = Slot(users[start + k], _userStamp, _userSlot, uniqueUsers);
+            posPositions[k] = Slot(pos[start + k], _itemStamp, _itemSlot, uniqueItems);
+            negPositions[k] = Slot(neg[start + k], _itemStamp, _itemSlot, uniqueItems);
+        }
+
+        return new TrainingBatch(
+            count,
+            ToTensor(users.AsSpan(start, count), device),
+            ToTensor(pos.AsSpan(start, count), device),
+            ToTensor(neg.AsSpan(start, count), device),
+            tensor(uniqueUsers.ToArray(), device: device),
+            tensor(uniqueItems.ToArray(), device: device),
+            tensor(userPositions, device: device),
+            tensor(posPositions, device: device),
+            tensor(negPositions, device: device));
+    }
+
+    private int Slot(int id, int[] stamp, int[] slot, List<long> unique)
+    {
+        if (stamp[id] != _stamp)
+        {
+            stamp[id] = _stamp;
+            slot[id] = unique.Count;
+            unique.Add(id);
+        }
+
+        return slot[id];
+    }
+
+    private static Tensor ToTensor(ReadOnlySpan<int> values, Device device)
+    {
+        var longs = new long[values.Length];
+        for (int k = 0; k < longs.Length; k++)
+        {
+            longs[k] = values[k];
+        }
+
+        return tensor(longs, device: device);
+    }
+}
