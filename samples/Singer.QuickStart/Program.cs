@@ -1,40 +1,85 @@
-// The README's main command: loads the embedded synthetic data (or an MMRec folder with --data) and
-// evaluates the baselines. Usage: dotnet run --project samples/Singer.QuickStart -- [--data <mmrec folder>]
+// The README's main command (./build.sh quickstart): trains SINGER on the embedded synthetic data — or on an
+// MMRec folder with --data — and prints its test metrics next to LightGCN and MostPopular.
+//
+//   dotnet run --project samples/Singer.QuickStart -- [--data <MMRec folder>] [--epochs N] [--device cpu|cuda|auto] [--verbose]
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Singer.Recommendation;
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Graphs;
+using Singer.QuickStart;
 
-string? dataFolder = null;
-for (int a = 0; a < args.Length; a++)
+var options = QuickStartOptions.Parse(args);
+if (options is null)
 {
-    if (args[a] == "--data" && a + 1 < args.Length)
-    {
-        dataFolder = args[++a];
-    }
-    else if (args[a] is "-h" or "--help")
-    {
-        Console.WriteLine("Singer.QuickStart [--data <MMRec folder>]  (default: the embedded synthetic data)");
-        return 0;
-    }
-    else
-    {
-        Console.Error.WriteLine($"Unknown argument '{args[a]}'. Use --help.");
-        return 2;
-    }
+    return 2;
 }
 
-var device = ComputeDevice.FromEnvironment().Initialize();
+if (options.Help)
+{
+    Console.WriteLine(QuickStartOptions.Usage);
+    return 0;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // First Ctrl+C stops training gracefully (the best model so far is kept); a second one exits.
+    e.Cancel = !cancel.IsCancellationRequested;
+    cancel.Cancel();
+};
+
+using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(options.Verbose ? LogLevel.Information : LogLevel.Warning));
+var device = (options.Device is null ? ComputeDevice.FromEnvironment() : ComputeDevice.Parse(options.Device)).Initialize();
 var clock = Stopwatch.StartNew();
-var dataset = dataFolder is null ? SyntheticDataGenerator.Generate() : MmrecDatasetLoader.Load(dataFolder);
-Console.WriteLine($"Data: {dataset}");
-Console.WriteLine($"Device: {device}; loaded in {clock.Elapsed.TotalSeconds:F2} s");
+var dataset = options.DataFolder is null ? SyntheticDataGenerator.Generate() : MmrecDatasetLoader.Load(options.DataFolder);
+Console.WriteLine($"Data:   {dataset}");
+Console.WriteLine($"Device: {device}");
 Console.WriteLine();
 
-using var popular = new MostPopularScorer(dataset, device);
-using var random = new RandomScorer(dataset.ItemCount, seed: 42, device);
-foreach (var (name, scorer) in new (string, IRankingScorer)[] { ("MostPopular", popular), ("Random", random) })
+var results = new List<(string Name, EvaluationResult Test, string Note)>();
+using (var popular = new MostPopularScorer(dataset, device))
 {
-    var test = RankingEvaluator.Evaluate(scorer, dataset, DataSplit.Test);
-    Console.WriteLine($"{name} — {test}");
+    results.Add(("MostPopular", RankingEvaluator.Evaluate(popular, dataset, DataSplit.Test), "training popularity"));
 }
 
+foreach (var (name, builder) in new[]
+{
+    ("LightGCN", SingerModelBuilder.LightGcn(dataset)),
+    ("SINGER", SingerModelBuilder.Singer(dataset)),
+})
+{
+    builder.WithTraining(t => t.MaxEpochs(options.Epochs)).OnDevice(device).WithSeed(42).WithLogger(loggerFactory.CreateLogger(name));
+    using var model = builder.Build();
+    if (model.Graph is { } graph)
+    {
+        foreach (string modality in graph.Modalities)
+        {
+            Console.WriteLine($"EISG '{modality}': {graph.Statistics(modality).ToString().Replace("\n", "\n    ", StringComparison.Ordinal)}");
+        }
+    }
+
+    var progress = new ConsoleProgress(name, options.Epochs);
+    var report = model.Fit(progress, cancel.Token);
+    progress.Finish(report);
+    results.Add((name, report.Test!, string.Create(CultureInfo.InvariantCulture,
+        $"best epoch {report.BestEpoch} of {report.Epochs.Count}, {report.MedianEpochSeconds:F2} s/epoch")));
+    if (cancel.IsCancellationRequested)
+    {
+        break;
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"Test metrics ({results[0].Test.UserCount} users, full ranking, training items masked):");
+Console.WriteLine($"{"model",-12} {"Recall@10",10} {"NDCG@10",10} {"Recall@20",10} {"NDCG@20",10}  note");
+foreach (var (name, test, note) in results)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name,-12} {test.Recall(10),10:F4} {test.Ndcg(10),10:F4} {test.Recall(20),10:F4} {test.Ndcg(20),10:F4}  {note}"));
+}
+
+Console.WriteLine();
+Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");
 return 0;

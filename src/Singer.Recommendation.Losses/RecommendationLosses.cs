@@ -36,16 +36,7 @@ public static class RecommendationLosses
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (!(temperature > 0) || !float.IsFinite(temperature))
-        {
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The InfoNCE temperature must be a finite number > 0.");
-        }
-
-        if (a.shape.Length != 2 || !a.shape.SequenceEqual(b.shape))
-        {
-            throw new ArgumentException($"InfoNCE needs two [n, d] views of the same shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
-        }
-
+        CheckViews(a, b, temperature);
         using var scope = NewDisposeScope();
         // The temperature scales the n × d operand, not the n × n logits (one pass fewer over the big matrix).
         var an = Normalize(a) / temperature;
@@ -54,6 +45,23 @@ public static class RecommendationLosses
         // −log softmax of the diagonal: logsumexp_row − diag.
         var loss = LogSumExp(logits) - logits.diagonal();
         return loss.mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The symmetric InfoNCE <c>InfoNCE(a, b) + InfoNCE(b, a)</c> (SPEC §4's standard alignment). Both directions share
+    /// one similarity matrix: the second is the first transposed, so it costs one product instead of two.
+    /// </summary>
+    public static Tensor SymmetricInfoNce(Tensor a, Tensor b, float temperature = DefaultTemperature)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        CheckViews(a, b, temperature);
+        using var scope = NewDisposeScope();
+        var logits = (Normalize(a) / temperature).matmul(Normalize(b).t());
+        var diagonal = logits.diagonal();
+        var rows = LogSumExp(logits) - diagonal;
+        var columns = LogSumExp(logits.t()) - diagonal;
+        return (rows.mean() + columns.mean()).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -94,6 +102,19 @@ public static class RecommendationLosses
         }
 
         return (total / batchSize).MoveToOuterDisposeScope();
+    }
+
+    private static void CheckViews(Tensor a, Tensor b, float temperature)
+    {
+        if (!(temperature > 0) || !float.IsFinite(temperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The InfoNCE temperature must be a finite number > 0.");
+        }
+
+        if (a.shape.Length != 2 || !a.shape.SequenceEqual(b.shape))
+        {
+            throw new ArgumentException($"InfoNCE needs two [n, d] views of the same shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
+        }
     }
 
     /// <summary>

@@ -108,8 +108,7 @@ internal sealed class SingerNetwork : nn.Module
 
             if (a.StandardWeight > 0)
             {
-                align = RecommendationLosses.InfoNce(bu, s.Users, tau) + RecommendationLosses.InfoNce(s.Users, bu, tau)
-                    + RecommendationLosses.InfoNce(bi, s.Items, tau) + RecommendationLosses.InfoNce(s.Items, bi, tau);
+                align = RecommendationLosses.SymmetricInfoNce(bu, s.Users, tau) + RecommendationLosses.SymmetricInfoNce(bi, s.Items, tau);
             }
         }
 

@@ -129,3 +129,17 @@ public sealed class LossTests
         FluentActions.Invoking(() => RecommendationLosses.InfoNce(a, a, 0f)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*temperature*");
     }
 }
+
+public sealed class SymmetricInfoNceTests
+{
+    [Fact]
+    public void Symmetric_InfoNce_equals_the_sum_of_both_directions()
+    {
+        using var scope = NewDisposeScope();
+        var gen = new Generator(4);
+        var a = randn(new long[] { 7, 5 }, dtype: float64, generator: gen);
+        var b = randn(new long[] { 7, 5 }, dtype: float64, generator: gen);
+        double expected = RecommendationLosses.InfoNce(a, b, 0.3f).item<double>() + RecommendationLosses.InfoNce(b, a, 0.3f).item<double>();
+        RecommendationLosses.SymmetricInfoNce(a, b, 0.3f).item<double>().Should().BeApproximately(expected, 1e-9);
+    }
+}
