@@ -17,6 +17,14 @@ public sealed record AlignmentOptions
     /// <summary>Whether the behaviour anchors receive no gradient from the anchor term; default true.</summary>
     public bool StopAnchorGradient { get; init; } = true;
 
+    /// <summary>
+    /// The most unique users (and, separately, items) of a batch that enter the contrastive terms (perturbation,
+    /// anchor and standard InfoNCE); null (the default) uses all of them, as the specification says. A cap of
+    /// <c>n</c> keeps a random <c>n</c> of them (the batch order is random), which bounds the <c>n × n</c>
+    /// similarity matrices: useful for large batches over large catalogues. BPR always uses the whole batch.
+    /// </summary>
+    public int? ContrastiveRows { get; init; }
+
     /// <summary>Every problem with these options.</summary>
     public IEnumerable<OptionProblem> Validate()
     {
@@ -29,6 +37,11 @@ public sealed record AlignmentOptions
         if (!(StandardWeight >= 0 && float.IsFinite(StandardWeight)))
         {
             yield return new OptionProblem($"{prefix}.{nameof(StandardWeight)}", $"must be a finite number ≥ 0; got {StandardWeight}.");
+        }
+
+        if (ContrastiveRows is < 2)
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(ContrastiveRows)}", $"must be ≥ 2 when set (null uses every row); got {ContrastiveRows}.");
         }
 
         if (!(Temperature >= 0.01f && Temperature <= 100f))

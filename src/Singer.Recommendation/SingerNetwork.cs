@@ -81,34 +81,37 @@ internal sealed class SingerNetwork : nn.Module
             zPos = bPos + s.Items.index_select(0, batch.PositivePositions);
             zNeg = bNeg + s.Items.index_select(0, batch.NegativePositions);
 
-            var bu = b.Users.index_select(0, batch.UniqueUsers);
-            var bi = b.Items.index_select(0, batch.UniqueItems);
-            float tau = _options.Alignment.Temperature;
+            // The contrastive terms see the batch's unique rows, or a random prefix of them when capped.
+            var a = _options.Alignment;
+            var su = Cap(s.Users, a.ContrastiveRows);
+            var si = Cap(s.Items, a.ContrastiveRows);
+            var bu = Cap(b.Users.index_select(0, batch.UniqueUsers), a.ContrastiveRows);
+            var bi = Cap(b.Items.index_select(0, batch.UniqueItems), a.ContrastiveRows);
+            float tau = a.Temperature;
 
             var p = _options.Perturbation;
             if (p.Weight > 0)
             {
-                var u1 = ModulusPerturbation.Perturb(s.Users, p.Epsilon, p.Mode, _noise);
-                var u2 = ModulusPerturbation.Perturb(s.Users, p.Epsilon, p.Mode, _noise);
-                var i1 = ModulusPerturbation.Perturb(s.Items, p.Epsilon, p.Mode, _noise);
-                var i2 = ModulusPerturbation.Perturb(s.Items, p.Epsilon, p.Mode, _noise);
+                var u1 = ModulusPerturbation.Perturb(su, p.Epsilon, p.Mode, _noise);
+                var u2 = ModulusPerturbation.Perturb(su, p.Epsilon, p.Mode, _noise);
+                var i1 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
+                var i2 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
                 pert = RecommendationLosses.InfoNce(u1, u2, tau) + RecommendationLosses.InfoNce(i1, i2, tau);
             }
 
-            var a = _options.Alignment;
             if (a.AnchorWeight > 0)
             {
                 for (int m = 0; m < s.ModalityUsers.Count; m++)
                 {
                     anchor = anchor
-                        + RecommendationLosses.AnchorInfoNce(bu, s.ModalityUsers[m], tau, a.StopAnchorGradient)
-                        + RecommendationLosses.AnchorInfoNce(bi, s.ModalityItems[m], tau, a.StopAnchorGradient);
+                        + RecommendationLosses.AnchorInfoNce(bu, Cap(s.ModalityUsers[m], a.ContrastiveRows), tau, a.StopAnchorGradient)
+                        + RecommendationLosses.AnchorInfoNce(bi, Cap(s.ModalityItems[m], a.ContrastiveRows), tau, a.StopAnchorGradient);
                 }
             }
 
             if (a.StandardWeight > 0)
             {
-                align = RecommendationLosses.SymmetricInfoNce(bu, s.Users, tau) + RecommendationLosses.SymmetricInfoNce(bi, s.Items, tau);
+                align = RecommendationLosses.SymmetricInfoNce(bu, su, tau) + RecommendationLosses.SymmetricInfoNce(bi, si, tau);
             }
         }
 
@@ -121,6 +124,8 @@ internal sealed class SingerNetwork : nn.Module
 
         return new BatchLosses(total, bpr, pert, anchor, align, reg);
     }
+
+    private static Tensor Cap(Tensor rows, int? cap) => cap is { } n && rows.shape[0] > n ? rows[..n] : rows;
 
     /// <summary>Reseeds the perturbation noise (used when training restarts from a checkpoint).</summary>
     public void SetNoiseState(Tensor state) => _noise.set_state(state);

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Singer.Recommendation;
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Encoders;
+using Singer.Recommendation.Graphs;
+using Singer.Recommendation.Losses;
+using Singer.Recommendation.Perturbation;
+
+namespace Singer.Recommendation.Experiments;
+
+/// <summary>
+/// A model configuration written as <c>key=value</c> settings on top of a preset, so that a run is reproducible from
+/// its command line. Keys: beta, k, kc, self (true/false), weight (cosine/binary), eps, mode (proportional/inverse/uniform),
+/// lp, la, ls, tau, cap, lb, lsem, fusion (equal/learned), mod (comma-separated modalities), l2, lr, batch, d, seed.
+/// </summary>
+internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<string, string>> Settings)
+{
+    public static readonly string[] Keys = ["beta", "k", "kc", "self", "weight", "eps", "mode", "lp", "la", "ls", "tau", "cap", "lb", "lsem", "fusion", "mod", "l2", "lr", "batch", "d", "seed"];
+
+    public static ModelSettings Parse(string model, IEnumerable<string> settings)
+    {
+        if (model is not ("singer" or "lightgcn"))
+        {
+            throw new ArgumentException($"Unknown model '{model}': use singer or lightgcn.");
+        }
+
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (string s in settings)
+        {
+            int eq = s.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !Keys.Contains(s[..eq]))
+            {
+                throw new ArgumentException($"Setting '{s}' is not key=value with a key among: {string.Join(", ", Keys)}.");
+            }
+
+            list.Add(new(s[..eq], s[(eq + 1)..]));
+        }
+
+        return new ModelSettings(model, list);
+    }
+
+    public ModelSettings With(string key, string value) =>
+        this with { Settings = Settings.Where(kv => kv.Key != key).Append(new(key, value)).ToArray() };
+
+    public int Seed => Settings.LastOrDefault(kv => kv.Key == "seed").Value is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 999;
+
+    public string Label => Model + (Settings.Count == 0 ? "" : " " + string.Join(" ", Settings.Select(kv => $"{kv.Key}={kv.Value}")));
+
+    public SingerModelBuilder Apply(InteractionDataset data, int maxEpochs)
+    {
+        var b = Model == "lightgcn" ? SingerModelBuilder.LightGcn(data) : SingerModelBuilder.Singer(data);
+        b.WithTraining(t => t.MaxEpochs(maxEpochs)).WithSeed(Seed);
+        foreach (var (key, v) in Settings)
+        {
+            var g = b.GetComponent<EisgOptions>() ?? new EisgOptions();
+            var p = b.GetComponent<PerturbationOptions>() ?? new PerturbationOptions();
+            var a = b.GetComponent<AlignmentOptions>() ?? new AlignmentOptions();
+            var sem = b.GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions();
+            switch (key)
+            {
+                case "beta": b.UseSemanticGraph(g with { Beta = F(v) }); break;
+                case "k": b.UseSemanticGraph(g with { Knn = g.Knn with { K = I(v) } }); break;
+                case "kc": b.UseSemanticGraph(g with { CoInteractionK = I(v) }); break;
+                case "self": b.UseSemanticGraph(g with { Knn = g.Knn with { IncludeSelf = bool.Parse(v) } }); break;
+                case "weight": b.UseSemanticGraph(g with { Knn = g.Knn with { Weight = Enum.Parse<KnnEdgeWeight>(v, ignoreCase: true) } }); break;
+                case "eps": b.SetComponent(p with { Epsilon = F(v) }); break;
+                case "mode": b.SetComponent(p with { Mode = Enum.Parse<PerturbationMode>(v, ignoreCase: true) }); break;
+                case "lp": b.SetComponent(p with { Weight = F(v) }); break;
+                case "la": b.SetComponent(a with { AnchorWeight = F(v) }); break;
+                case "ls": b.SetComponent(a with { StandardWeight = F(v) }); break;
+                case "tau": b.SetComponent(a with { Temperature = F(v) }); break;
+                case "cap": b.SetComponent(a with { ContrastiveRows = v == "all" ? null : I(v) }); break;
+                case "lb": b.UseBehaviorEncoder(I(v)); break;
+                case "lsem": b.SetComponent(sem with { Layers = I(v) }); break;
+                case "fusion": b.SetComponent(sem with { LearnableFusion = v == "learned" }); break;
+                case "mod": b.SetComponent(sem with { Modalities = v.Split(',') }); break;
+                case "l2": b.WithTraining(t => t.L2Weight(double.Parse(v, CultureInfo.InvariantCulture))); break;
+                case "lr": b.WithTraining(t => t.LearningRate(double.Parse(v, CultureInfo.InvariantCulture))); break;
+                case "batch": b.WithTraining(t => t.BatchSize(I(v))); break;
+                case "d": b.WithTraining(t => t.EmbeddingSize(I(v))); break;
+                case "seed": break;
+            }
+        }
+
+        return b;
+    }
+
+    private static float F(string v) => float.Parse(v, CultureInfo.InvariantCulture);
+
+    private static int I(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Experiments;
+
+/// <summary>The outcome of one training run, as printed in RESULT lines and result files (JSON lines).</summary>
+internal sealed record RunResult(
+    string Label,
+    int BestEpoch,
+    int Epochs,
+    double ValidRecall20,
+    double TestRecall10,
+    double TestRecall20,
+    double TestNdcg10,
+    double TestNdcg20,
+    double MedianEpochSeconds,
+    double MedianEvalSeconds,
+    double TotalSeconds,
+    string Device);
+
+internal static class Modes
+{
+    public const string Usage = """
+        Singer.Recommendation.Experiments <mode> --data <MMRec folder> [options]
+
+          train <singer|lightgcn> [key=value ...]   one run with early stopping on validation
+          search --grid <file>                      one run per line of <file> ("singer key=value ..."); '#' starts a comment
+          ablation [key=value ...]                  full SINGER with the settings, each SPEC §5 ablation, each single modality, LightGCN
+          coldstart [key=value ...]                 SPEC §6: 20% cold items; SINGER vs LightGCN vs MostPopular on cold items
+          speed [key=value ...]                     median training-epoch and full-ranking evaluation time, LightGCN and SINGER
+
+          --epochs <n>     the most epochs of a run (default 1000; speed: epochs timed, default 10)
+          --out <file>     append each run as a JSON line; search and ablation skip runs already in it (resume)
+          keys: beta k kc self weight eps mode lp la ls tau cap lb lsem fusion mod l2 lr batch d seed (default seed 999)
+          SINGER_DEVICE=cuda runs on a GPU.
+        """;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public static int Train(CommandLine cli, ComputeDevice device)
+    {
+        if (cli.Words.Count == 0)
+        {
+            throw new ArgumentException("train needs a model: singer or lightgcn.");
+        }
+
+        var data = MmrecDatasetLoader.Load(cli.Data);
+        var settings = ModelSettings.Parse(cli.Words[0], cli.Words.Skip(1));
+        var result = Run(data, settings, cli.Epochs, device, cli.Get("out"));
+        PrintTable([result]);
+        return 0;
+    }
+
+    public static int Search(CommandLine cli, ComputeDevice device)
+    {
+        string grid = cli.Get("grid") ?? throw new ArgumentException("search needs --grid <file>.");
+        var data = MmrecDatasetLoader.Load(cli.Data);
+        var runs = File.ReadAllLines(grid)
+            .Select(l => l.Split('#')[0].Trim())
+            .Where(l => l.Length > 0)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(w => ModelSettings.Parse(w[0], w.Skip(1)))
+            .ToList();
+        var results = RunAll(data, runs, cli.Epochs, device, cli.Get("out"));
+        var best = results.OrderByDescending(r => r.ValidRecall20).First();
+        PrintTable(results.OrderByDescending(r => r.ValidRecall20).ToList());
+        Console.WriteLine($"\nBest by validation Recall@20: {best.Label} (validation {best.ValidRecall20:F4}, test Recall@20 {best.TestRecall20:F4}, NDCG@20 {best.TestNdcg20:F4})");
+        return 0;
+    }
+
+    public static int Ablation(CommandLine cli, ComputeDevice device)
+    {
+        var data = MmrecDatasetLoader.Load(cli.Data);
+        var full = ModelSettings.Parse("singer", cli.Words);
+        var runs = new List<ModelSettings>
+        {
+            full,
+            full.With("beta", "0"),
+            full.With("lp", "0"),
+            full.With("la", "0"),
+            full.With("ls", "0"),
+        };
+        runs.AddRange(data.Modalities.Select(m => full.With("mod", m.Name)));
+        runs.Add(ModelSettings.Parse("lightgcn", full.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr" or "batch" or "d").Select(kv => $"{kv.Key}={kv.Value}")));
+        var results = RunAll(data, runs, cli.Epochs, device, cli.Get("out"));
+        PrintTable(results);
+        return 0;
+    }
+
+    public static int ColdStart(CommandLine cli, ComputeDevice device)
+    {
+        var original = MmrecDatasetLoader.Load(cli.Data);
+        var cold = ColdStartSplit.Create(original, ColdStartSplit.DefaultFraction, seed: 42);
+        var data = cold.Dataset;
+        var coldOptions = cold.EvaluationOptions();
+        Console.WriteLine($"Cold items: {cold.ColdItems.Count} of {original.ItemCount}; training interactions {original.Train.Count:N0} → {data.Train.Count:N0}.");
+        var rows = new List<(string Model, EvaluationResult Cold, EvaluationResult All)>();
+        using (var popular = new MostPopularScorer(data, device))
+        {
+            rows.Add(("MostPopular", RankingEvaluator.Evaluate(popular, data, DataSplit.Test, coldOptions), RankingEvaluator.Evaluate(popular, data, DataSplit.Test)));
+        }
+
+        var singer = ModelSettings.Parse("singer", cli.Words);
+        var lightGcn = ModelSettings.Parse("lightgcn", singer.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr").Select(kv => $"{kv.Key}={kv.Value}"));
+        foreach (var settings in new[] { lightGcn, singer })
+        {
+            using var model = settings.Apply(data, cli.Epochs).OnDevice(device).Build();
+            var report = model.Fit(new EveryTenEpochs(settings.Label));
+            rows.Add((settings.Label, model.Evaluate(DataSplit.Test, coldOptions), report.Test!));
+        }
+
+        Console.WriteLine($"\nCold-start items ({rows[0].Cold.UserCount} test users with cold test items; only cold items ranked):\n");
+        Console.WriteLine("| model | cold Recall@10 | cold NDCG@10 | cold Recall@20 | cold NDCG@20 | all-item test Recall@20 |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var (model, c, all) in rows)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} | {c.Recall(10):F4} | {c.Ndcg(10):F4} | {c.Recall(20):F4} | {c.Ndcg(20):F4} | {all.Recall(20):F4} |"));
+        }
+
+        return 0;
+    }
+
+    public static int Speed(CommandLine cli, ComputeDevice device)
+    {
+        var data = MmrecDatasetLoader.Load(cli.Data);
+        int epochs = cli.Options.ContainsKey("epochs") ? cli.Epochs : 10;
+        var singer = ModelSettings.Parse("singer", cli.Words);
+        Console.WriteLine($"Data: {data}\nDevice: {device}; CPU threads: {TorchSharp.torch.get_num_threads()}; {epochs} epochs each, validation after every epoch.\n");
+        Console.WriteLine("| model | median training epoch (s) | median full-ranking evaluation of all validation users (s) | graph build (s) |");
+        Console.WriteLine("| --- | --- | --- | --- |");
+        foreach (var settings in new[] { ModelSettings.Parse("lightgcn", []), singer })
+        {
+            var clock = Stopwatch.StartNew();
+            using var model = settings.Apply(data, epochs).OnDevice(device).WithTraining(t => t.Patience(epochs + 1)).Build();
+            double build = clock.Elapsed.TotalSeconds;
+            var report = model.Fit();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {settings.Label} | {report.MedianEpochSeconds:F3} | {report.MedianEvaluationSeconds:F3} | {build:F2} |"));
+        }
+
+        Console.WriteLine($"\nPeak working set of the process: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+        return 0;
+    }
+
+    private static List<RunResult> RunAll(InteractionDataset data, List<ModelSettings> runs, int epochs, ComputeDevice device, string? outFile)
+    {
+        var done = new Dictionary<string, RunResult>();
+        if (outFile is not null && File.Exists(outFile))
+        {
+            foreach (string line in File.ReadAllLines(outFile).Where(l => l.Length > 0))
+            {
+                var r = JsonSerializer.Deserialize<RunResult>(line, Json)!;
+                done[r.Label] = r;
+            }
+        }
+
+        var results = new List<RunResult>();
+        foreach (var settings in runs)
+        {
+            if (done.TryGetValue(settings.Label, out var previous))
+            {
+                Console.Error.WriteLine($"[skip] {settings.Label}: already in {outFile}");
+                results.Add(previous);
+                continue;
+            }
+
+            results.Add(Run(data, settings, epochs, device, outFile));
+        }
+
+        return results;
+    }
+
+    private static RunResult Run(InteractionDataset data, ModelSettings settings, int epochs, ComputeDevice device, string? outFile)
+    {
+        var clock = Stopwatch.StartNew();
+        using var model = settings.Apply(data, epochs).OnDevice(device).Build();
+        var report = model.Fit(new EveryTenEpochs(settings.Label));
+        var result = new RunResult(
+            settings.Label,
+            report.BestEpoch,
+            report.Epochs.Count,
+            report.BestValidation?.Recall(20) ?? double.NaN,
+            report.Test!.Recall(10),
+            report.Test.Recall(20),
+            report.Test.Ndcg(10),
+            report.Test.Ndcg(20),
+            report.MedianEpochSeconds,
+            report.MedianEvaluationSeconds,
+            clock.Elapsed.TotalSeconds,
+            device.ToString());
+        string json = JsonSerializer.Serialize(result, Json);
+        Console.WriteLine("RESULT " + json);
+        if (outFile is not null)
+        {
+            File.AppendAllText(outFile, json + Environment.NewLine);
+        }
+
+        return result;
+    }
+
+    private static void PrintTable(IReadOnlyList<RunResult> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| configuration | best epoch | valid R@20 | test R@10 | test R@20 | test N@10 | test N@20 | s/epoch |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Label} | {r.BestEpoch} | {r.ValidRecall20:F4} | {r.TestRecall10:F4} | {r.TestRecall20:F4} | {r.TestNdcg10:F4} | {r.TestNdcg20:F4} | {r.MedianEpochSeconds:F2} |"));
+        }
+    }
+
+    /// <summary>Progress on standard error every 10 epochs and at each new best.</summary>
+    private sealed class EveryTenEpochs(string label) : IProgress<Singer.Recommendation.EpochReport>
+    {
+        public void Report(Singer.Recommendation.EpochReport value)
+        {
+            if (value.Epoch % 10 == 0)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{label}] epoch {value.Epoch}: loss {value.Loss.Total:F4} (BPR {value.Loss.Bpr:F4}), validation Recall@20 {value.Validation?.Recall(20) ?? double.NaN:F4}, {value.TrainSeconds:F2} s"));
+            }
+        }
+    }
+}
