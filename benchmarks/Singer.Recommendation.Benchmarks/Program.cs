@@ -13,6 +13,7 @@ public static class Program
     public static IReadOnlyDictionary<string, ConsoleMode> Modes { get; } = new Dictionary<string, ConsoleMode>(StringComparer.OrdinalIgnoreCase)
     {
         ["scaling"] = new("Time and peak memory of the blocked kNN build for N = 10k … 100k (CPU, d = 384).", ScalingMode.Run),
+        ["knn-ratios"] = new("CPU kNN methods interleaved, best of R rounds: share of the GEMM rate and speed-up over the dense way.", RatiosMode.Run),
         ["cuda-knn"] = new("CUDA: the blocked kNN builder next to the plain 'product + topk' loop (N = 200k, d = 384, k = 10).", CudaKnnMode.Run),
     };
 

@@ -137,8 +137,9 @@ public static class Workloads
         }
     }
 
-    /// <summary>The block height the builder picks on the CPU for N items under the default budget.</summary>
-    public static int CpuBuilderBlockRows(int n) => (int)Math.Clamp(Math.Min(1024, (256L << 20) / (4L * n)), 1, n);
+    /// <summary>The block height the builder picks on the CPU for N items under the default budget (1,024 rows or 64 MiB, within 256 MiB).</summary>
+    public static int CpuBuilderBlockRows(int n) =>
+        (int)Math.Clamp(Math.Min(Math.Max(1024, (64L << 20) / (4L * n)), (256L << 20) / (4L * n)), 1, n);
 
     /// <summary>The largest block the default 256 MiB budget allows (for the matrix-multiply baseline).</summary>
     public static int BudgetBlockRows(int n) => (int)Math.Clamp((256L << 20) / (4L * n), 1, n);

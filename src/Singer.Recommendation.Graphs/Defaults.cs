@@ -33,6 +33,9 @@ internal static class Defaults
     /// <summary>The tallest block the CPU path sizes from the budget: 1,024 rows (the GEMM is at full rate there).</summary>
     public const int PreferredCpuBlockRows = 1024;
 
+    /// <summary>A CPU block may be taller than <see cref="PreferredCpuBlockRows"/> while it stays within 64 MiB (small catalogues).</summary>
+    public const long PreferredCpuBlockBytes = 64L * 1024 * 1024;
+
     /// <summary>The largest block the CPU path allocates, whatever the budget: 1 GiB (one .NET array, spans of int length).</summary>
     public const long MaxCpuBlockBytes = 1L << 30;
 }

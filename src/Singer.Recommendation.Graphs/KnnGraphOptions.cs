@@ -20,7 +20,8 @@ public sealed record KnnGraphOptions
     /// <summary>
     /// Memory for one block of similarities (<c>B × N</c> values), in bytes; sets the block height <c>B</c>. Default 256 MiB.
     /// Must be &gt; 0; a budget below one row still computes one row at a time. On the CPU a block has at most 1,024 rows
-    /// (the GEMM is at full rate there, and fresh memory costs page faults), so the budget binds from about 65,000 items.
+    /// or 64 MiB, whichever is more (the GEMM is at full rate there, and fresh memory costs page faults), so the default
+    /// budget binds from about 65,000 items.
     /// On a GPU raise it (several GiB on an 80 GB card): fewer, larger blocks amortise the per-block launches.
     /// The normalised feature copy (<c>N × d</c> floats) and the result (<c>O(N·k)</c>) come on top.
     /// </summary>

@@ -11,33 +11,63 @@ internal static class CpuBlockedKnn
 {
     /// <summary>
     /// The block height: as many rows of N floats as the budget holds, but no more than
-    /// <see cref="Defaults.PreferredCpuBlockRows"/> (at least 1; an explicit height is capped at 1 GiB).
+    /// <see cref="Defaults.PreferredCpuBlockRows"/> rows or <see cref="Defaults.PreferredCpuBlockBytes"/>, whichever is
+    /// more (at least 1; an explicit height is capped at 1 GiB).
     /// </summary>
     /// <remarks>
-    /// The GEMM reaches its full rate at about a thousand rows; a taller block only adds memory, and fresh memory costs
-    /// a page fault per 4 KiB on first touch (about 3 ms per MB on a virtual machine), which for a large block and a
-    /// small catalogue costs more than the products.
+    /// The GEMM reaches its full rate at about a thousand rows (or earlier for a small catalogue, where a whole
+    /// N × N block is a few MB); a taller block only adds memory, and fresh memory costs a page fault per 4 KiB on first
+    /// touch (about 3 ms per MB on a virtual machine).
     /// </remarks>
     public static int BlockRows(long budgetBytes, int? explicitRows, int queryRows, int baseCount)
     {
         long bytesPerRow = 4L * Math.Max(1, baseCount);
         long cap = Math.Max(1, Defaults.MaxCpuBlockBytes / bytesPerRow);
-        long rows = explicitRows ?? Math.Min(Defaults.PreferredCpuBlockRows, Math.Max(1, budgetBytes / bytesPerRow));
+        long preferred = Math.Max(Defaults.PreferredCpuBlockRows, Defaults.PreferredCpuBlockBytes / bytesPerRow);
+        long rows = explicitRows ?? Math.Min(preferred, Math.Max(1, budgetBytes / bytesPerRow));
         return (int)Math.Clamp(Math.Min(rows, cap), 1, Math.Max(1, queryRows));
     }
 
     public static void Run(KnnJob job, KnnSettings settings, KnnResult result, Action<int> blockDone, CancellationToken cancellationToken)
     {
         int n = job.BaseCount, d = job.Dimension, blockRows = settings.BlockRows;
-        // Normalise once (SPEC §1.1: cosine = dot product of unit rows); from_array pins and wraps without a copy.
-        var normalizedBase = KnnJob.Normalize(job.BaseFeatures);
-        var normalizedQueries = job.SelfGraph ? normalizedBase : KnnJob.Normalize(job.QueryFeatures);
-        var buffer = GC.AllocateUninitializedArray<float>(blockRows * n);
+        var normalizedBase = Scratch.Rent(n * d);
+        var normalizedQueries = job.SelfGraph ? normalizedBase : Scratch.Rent(job.QueryRows * d);
+        var buffer = Scratch.Rent(blockRows * n);
+        try
+        {
+            // Normalise once (SPEC §1.1: the cosine is the dot product of unit rows).
+            KnnJob.Normalize(job.BaseFeatures, normalizedBase);
+            if (!job.SelfGraph)
+            {
+                KnnJob.Normalize(job.QueryFeatures, normalizedQueries);
+            }
+
+            RunBlocks(job, settings, result, normalizedBase, normalizedQueries, buffer, blockDone, cancellationToken);
+        }
+        finally
+        {
+            Scratch.Return(buffer);
+            if (!job.SelfGraph)
+            {
+                Scratch.Return(normalizedQueries);
+            }
+
+            Scratch.Return(normalizedBase);
+        }
+    }
+
+    private static void RunBlocks(
+        KnnJob job, KnnSettings settings, KnnResult result, float[] normalizedBase, float[] normalizedQueries, float[] buffer,
+        Action<int> blockDone, CancellationToken cancellationToken)
+    {
+        int n = job.BaseCount, d = job.Dimension, blockRows = settings.BlockRows;
         using var scope = torch.NewDisposeScope();
-        var baseTensor = torch.from_array(normalizedBase).view(n, d);
-        var queries = job.SelfGraph ? baseTensor : torch.from_array(normalizedQueries).view(job.QueryRows, d);
+        // from_array pins the arrays and wraps them without a copy; every wrapper is disposed before the arrays go back.
+        var baseTensor = torch.from_array(normalizedBase).narrow(0, 0, (long)n * d).view(n, d);
+        var queries = job.SelfGraph ? baseTensor : torch.from_array(normalizedQueries).narrow(0, 0, (long)job.QueryRows * d).view(job.QueryRows, d);
         var baseTransposed = baseTensor.t();
-        var product = torch.from_array(buffer).view(blockRows, n);
+        var product = torch.from_array(buffer).narrow(0, 0, (long)blockRows * n).view(blockRows, n);
         var options = new ParallelOptions { CancellationToken = cancellationToken };
 
         for (int start = 0; start < job.QueryRows; start += blockRows)
@@ -66,8 +96,5 @@ internal static class CpuBlockedKnn
             });
             blockDone(rows);
         }
-
-        GC.KeepAlive(buffer);
-        GC.KeepAlive(normalizedQueries);
     }
 }

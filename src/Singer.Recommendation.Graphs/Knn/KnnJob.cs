@@ -38,13 +38,12 @@ internal sealed class KnnJob
     public static KnnJob ForQueries(ItemModality queries, ItemModality baseItems) => new(queries, baseItems, false);
 
     /// <summary>
-    /// Divides each row by its L2 norm (accumulated in double) so that a dot product is the cosine (SPEC §1.1). A zero
+    /// Writes each row divided by its L2 norm (accumulated in double) into <paramref name="normalized"/> so that a dot product is the cosine (SPEC §1.1). A zero
     /// row stays zero, so its similarity with everything is exactly 0, never NaN.
     /// </summary>
-    internal static float[] Normalize(ItemModality features)
+    internal static void Normalize(ItemModality features, float[] normalized)
     {
         int rows = features.ItemCount, dim = features.Dimension;
-        var normalized = GC.AllocateUninitializedArray<float>(rows * dim);
         Parallel.For(0, (rows + 255) / 256, chunk =>
         {
             var source = features.Values;
@@ -65,14 +64,13 @@ internal sealed class KnnJob
                     continue;
                 }
 
-                double norm = Math.Sqrt(sumSquares);
+                double inverse = 1.0 / Math.Sqrt(sumSquares);
                 for (int c = 0; c < dim; c++)
                 {
-                    target[c] = (float)(row[c] / norm);
+                    target[c] = (float)(row[c] * inverse);
                 }
             }
         });
-        return normalized;
     }
 }
 
