@@ -229,46 +229,17 @@ internal static class DeviceBlockedKnn
     {
         float tolerance = s.Reduced ? s.Tolerance : 0f;
         var uncertified = new bool[host.Rows];
-        Parallel.For(0, host.Rows, () => (new float[host.Width], new int[host.Width]), (r, _, buffers) =>
+        int parts = Math.Min(host.Rows, Environment.ProcessorCount * 4);
+        Parallel.For(0, parts, part =>
         {
-            var (values, columns) = buffers;
-            int row = start + r;
-            int self = s.ExcludeSelf ? row : -1;
-            int valid = 0;
-            for (int j = 0; j < host.Width; j++)
+            var values = new float[host.Width];
+            var columns = new int[host.Width];
+            int end = (int)((long)host.Rows * (part + 1) / parts);
+            for (int r = (int)((long)host.Rows * part / parts); r < end; r++)
             {
-                int c = host.Columns[(r * host.Width) + j];
-                if (c != self)
-                {
-                    columns[valid] = c;
-                    values[valid] = host.Values[(r * host.Width) + j];
-                    valid++;
-                }
+                FinalizeRow(host, s, r, start + r, tolerance, values, columns, result, uncertified);
             }
-
-            SortDescending(values, columns, valid);
-            float boundary = host.Boundary[r];
-            bool certified = float.IsNegativeInfinity(boundary)
-                || (valid >= s.K && values[s.K - 1] > boundary + tolerance)
-                || (s.Weight == KnnEdgeWeight.Cosine && boundary + tolerance <= 0f);
-            uncertified[r] = !certified;
-            if (certified)
-            {
-                int kept = 0;
-                var outValues = result.ValueSlots(row);
-                var outColumns = result.ColumnSlots(row);
-                for (int j = 0; j < valid && kept < s.K && values[j] > s.Floor; j++)
-                {
-                    outValues[kept] = values[j];
-                    outColumns[kept] = columns[j];
-                    kept++;
-                }
-
-                result.Counts[row] = kept;
-            }
-
-            return buffers;
-        }, _ => { });
+        });
 
         var list = new List<int>();
         for (int r = 0; r < host.Rows; r++)
@@ -280,6 +251,43 @@ internal static class DeviceBlockedKnn
         }
 
         return list;
+    }
+
+    private static void FinalizeRow(HostBlock host, KnnSettings s, int r, int row, float tolerance, float[] values, int[] columns, KnnResult result, bool[] uncertified)
+    {
+        int self = s.ExcludeSelf ? row : -1;
+        int valid = 0;
+        for (int j = 0; j < host.Width; j++)
+        {
+            int c = host.Columns[(r * host.Width) + j];
+            if (c != self)
+            {
+                columns[valid] = c;
+                values[valid] = host.Values[(r * host.Width) + j];
+                valid++;
+            }
+        }
+
+        SortDescending(values, columns, valid);
+        float boundary = host.Boundary[r];
+        bool certified = float.IsNegativeInfinity(boundary)
+            || (valid >= s.K && values[s.K - 1] > boundary + tolerance)
+            || (s.Weight == KnnEdgeWeight.Cosine && boundary + tolerance <= 0f);
+        uncertified[r] = !certified;
+        if (certified)
+        {
+            int kept = 0;
+            var outValues = result.ValueSlots(row);
+            var outColumns = result.ColumnSlots(row);
+            for (int j = 0; j < valid && kept < s.K && values[j] > s.Floor; j++)
+            {
+                outValues[kept] = values[j];
+                outColumns[kept] = columns[j];
+                kept++;
+            }
+
+            result.Counts[row] = kept;
+        }
     }
 
     /// <summary>Insertion sort by (value descending, column ascending); m is small.</summary>
