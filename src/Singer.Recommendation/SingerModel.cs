@@ -88,7 +88,6 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         var options = Options.Training;
         var device = Device;
         var sampler = new TripleSampler(Dataset.Train);
-        var random = new Random(Options.Seed);
         var epochs = new List<EpochReport>();
         string metricName = $"{options.ValidationMetric}@{options.ValidationK}";
         bool validate = options.EarlyStopping && Dataset.Validation.Count > 0;
@@ -100,7 +99,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         Log.TrainingStarted(_logger, Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, ComputeDevice.ToString(), Options.Seed);
 
         var clock = Stopwatch.StartNew();
-        using var optimizer = optim.Adam(_network.parameters(), lr: options.LearningRate);
+        using var optimizer = new AdamOptimizer(_network.parameters(), options.LearningRate);
         Dictionary<string, Tensor>? best = Snapshot();
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
@@ -118,7 +117,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
 
                 InvalidateCache();
                 var epochClock = Stopwatch.StartNew();
-                var (loss, cancelled) = TrainEpoch(sampler, random, optimizer, device, cancellationToken);
+                var (loss, cancelled) = TrainEpoch(sampler, epoch, optimizer, device, cancellationToken);
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
                 if (cancelled)
                 {
@@ -260,9 +259,13 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         _network.Dispose();
     }
 
-    private (double[] Loss, bool Cancelled) TrainEpoch(TripleSampler sampler, Random random, optim.Optimizer optimizer, Device device, CancellationToken cancellationToken)
+    private (double[] Loss, bool Cancelled) TrainEpoch(TripleSampler sampler, int epoch, AdamOptimizer optimizer, Device device, CancellationToken cancellationToken)
     {
-        var (users, pos, neg) = sampler.Epoch(random);
+        // Each epoch's randomness (order, negatives, perturbation noise) depends only on the seed and the epoch
+        // number, so a run resumed from a checkpoint repeats the uninterrupted run exactly.
+        int epochSeed = unchecked((Options.Seed * 1_000_003) + epoch);
+        _network.SeedNoise(epochSeed);
+        var (users, pos, neg) = sampler.Epoch(new Random(epochSeed));
         int batchSize = Options.Training.BatchSize;
         int batches = 0;
         using var sums = zeros(6, dtype: float64, device: device);
@@ -277,9 +280,9 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             using var scope = NewDisposeScope();
             var batch = sampler.Batch(users, pos, neg, start, Math.Min(batchSize, users.Length - start), device);
             var loss = _network.Loss(batch);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.Total.backward();
-            optimizer.step();
+            optimizer.Step();
             using (no_grad())
             {
                 sums.add_(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));

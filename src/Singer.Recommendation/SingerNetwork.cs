@@ -127,11 +127,8 @@ internal sealed class SingerNetwork : nn.Module
 
     private static Tensor Cap(Tensor rows, int? cap) => cap is { } n && rows.shape[0] > n ? rows[..n] : rows;
 
-    /// <summary>Reseeds the perturbation noise (used when training restarts from a checkpoint).</summary>
-    public void SetNoiseState(Tensor state) => _noise.set_state(state);
-
-    /// <summary>The perturbation noise generator's state.</summary>
-    public Tensor NoiseState() => _noise.get_state();
+    /// <summary>Reseeds the perturbation noise (at the start of every epoch, from the seed and the epoch number).</summary>
+    public void SeedNoise(int seed) => _noise.manual_seed(unchecked((long)(uint)seed + 0x3C6EF372FE94F82BL));
 
     protected override void Dispose(bool disposing)
     {
