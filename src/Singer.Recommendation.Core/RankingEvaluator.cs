@@ -84,7 +84,6 @@ public static class RankingEvaluator
         var sums = new double[ks.Length, 5];
         var device = scorer.Device;
         var ranked = new int[kMax];
-        var rowScores = new List<(float Score, int Item)>();
         var excludedTensor = excluded is { Length: > 0 } ? tensor(excluded, device: device) : null;
         try
         {
@@ -123,38 +122,16 @@ public static class RankingEvaluator
                     scores.index_fill_(1, excludedTensor, float.NegativeInfinity);
                 }
 
-                // Threshold = each row's kMax-th largest score; everything at or above it is a candidate.
-                var threshold = scores.topk(kMax, dim: 1, largest: true, sorted: true).values[.., kMax - 1].unsqueeze(1);
-                var isCandidate = scores.ge(threshold);
-                var positions = isCandidate.nonzero().cpu();
-                var values = scores.masked_select(isCandidate).cpu();
-                var pos = positions.data<long>().ToArray();
-                var val = values.data<float>().ToArray();
-
-                int p = 0;
+                // Masked and non-candidate items score −∞, so they are never part of a ranking.
+                var top = TopK.Select(scores, kMax);
                 for (int r = 0; r < count; r++)
                 {
-                    rowScores.Clear();
                     int user = batch[r];
-                    while (p < val.Length && pos[2 * p] == r)
-                    {
-                        // A masked or non-candidate item is at or above the threshold only when the user has fewer
-                        // than K rankable items (the threshold is then -∞); it is never part of the ranking.
-                        int item = (int)pos[(2 * p) + 1];
-                        if ((candidate is null || candidate[item]) && !(options.MaskTrainingItems && train.Contains(user, item)))
-                        {
-                            rowScores.Add((val[p], item));
-                        }
-
-                        p++;
-                    }
-
-                    // Higher score first; equal scores: lower item index first.
-                    rowScores.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Item.CompareTo(b.Item));
-                    int n = Math.Min(kMax, rowScores.Count);
+                    var row = top[r];
+                    int n = row.Length;
                     for (int j = 0; j < n; j++)
                     {
-                        ranked[j] = rowScores[j].Item;
+                        ranked[j] = row[j].Index;
                     }
 
                     var relevant = truth.ItemsOf(user);
