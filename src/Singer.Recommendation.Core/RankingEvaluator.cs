@@ -93,6 +93,7 @@ public static class RankingEvaluator
                 int count = Math.Min(options.UserBatchSize, users.Length - start);
                 var batch = users.AsSpan(start, count);
                 using var scope = NewDisposeScope();
+                using var minusInfinity = float.NegativeInfinity.ToScalar();
                 var userTensor = tensor(batch.ToArray().Select(u => (long)u).ToArray(), device: device);
                 var scores = scorer.ScoreUsers(userTensor);
                 if (scores.shape.Length != 2 || scores.shape[0] != count || scores.shape[1] != itemCount)
@@ -113,13 +114,13 @@ public static class RankingEvaluator
                     var flat = MaskIndices(train, batch, itemCount);
                     if (flat.Length > 0)
                     {
-                        scores.view(-1).index_fill_(0, tensor(flat, device: device), float.NegativeInfinity);
+                        scores.view(-1).index_fill_(0, tensor(flat, device: device), minusInfinity);
                     }
                 }
 
                 if (excludedTensor is not null)
                 {
-                    scores.index_fill_(1, excludedTensor, float.NegativeInfinity);
+                    scores.index_fill_(1, excludedTensor, minusInfinity);
                 }
 
                 // Masked and non-candidate items score −∞, so they are never part of a ranking.

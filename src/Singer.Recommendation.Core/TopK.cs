@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Singer.Recommendation.Core;
@@ -51,7 +52,10 @@ public static class TopK
 
         int kk = Math.Min(k, n);
         var threshold = s.topk(kk, dim: 1, largest: true, sorted: true).values[.., kk - 1].unsqueeze(1);
-        var isCandidate = s.ge(threshold).logical_and(s.isfinite().logical_or(s.gt(0)));
+        // Explicit scalars kept alive across the native calls (an implicit temporary could be finalised by the GC
+        // while native code still reads it, which fails under concurrent load).
+        using var zero = 0f.ToScalar();
+        var isCandidate = s.ge(threshold).logical_and(s.isfinite().logical_or(s.gt(zero)));
         var positions = isCandidate.nonzero().cpu().data<long>().ToArray();
         var values = s.masked_select(isCandidate).cpu().data<float>().ToArray();
 

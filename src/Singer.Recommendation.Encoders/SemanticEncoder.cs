@@ -36,6 +36,8 @@ public sealed class SemanticEncoder : nn.Module
     private readonly Tensor[] _itemOnes;       // (Ŝ^m)^L 1                [I, 1]
     private readonly Tensor[] _userFeatures;   // R_mean (Ŝ^m)^L F^m       [U, d_m]
     private readonly Tensor[] _userOnes;       // R_mean (Ŝ^m)^L 1         [U, 1]
+    private readonly Tensor[] _coldFeatures;   // (Ŝ^m)^{L-1} F, for new items' rows [I, d_m] (L ≥ 1)
+    private readonly Tensor[] _coldOnes;       // (Ŝ^m)^{L-1} 1             [I, 1]
     private readonly Parameter[] _weights;     // W_m                      [d, d_m]
     private readonly Parameter[] _biases;      // c_m                      [d]
     private readonly Parameter? _fusionLogits; // softmax → w_m            [M]
@@ -76,6 +78,8 @@ public sealed class SemanticEncoder : nn.Module
         _itemOnes = new Tensor[m];
         _userFeatures = new Tensor[m];
         _userOnes = new Tensor[m];
+        _coldFeatures = new Tensor[m];
+        _coldOnes = new Tensor[m];
         _weights = new Parameter[m];
         _biases = new Parameter[m];
         using var userMean = UserMeanMatrix(train).ToTorchSparse(device);
@@ -97,6 +101,13 @@ public sealed class SemanticEncoder : nn.Module
                 var ones = torch.ones(train.ItemCount, 1, device: device);
                 for (int l = 0; l < layers; l++)
                 {
+                    if (l == layers - 1)
+                    {
+                        // A new item's row of Ŝ multiplies the (L−1)-times propagated features of the existing items.
+                        _coldFeatures[k] = x.contiguous().MoveToOuterDisposeScope();
+                        _coldOnes[k] = ones.contiguous().MoveToOuterDisposeScope();
+                    }
+
                     x = s.matmul(x);
                     ones = s.matmul(ones);
                 }
@@ -170,17 +181,38 @@ public sealed class SemanticEncoder : nn.Module
     }
 
     /// <summary>
-    /// The semantic representation of new items from their propagated features: given <c>(Ŝ^L F)</c> rows and
-    /// <c>(Ŝ^L 1)</c> values computed for them (cold-start), applies each modality's trained projection and fuses.
+    /// The fused semantic representation of items that were not in the graph (cold-start items), from their rows of
+    /// each modality's fused graph against the existing items (<c>[n, I]</c>, normalised like <c>Ŝ^m</c>) and, for
+    /// <c>L_s = 0</c>, their own features. With <c>L_s ≥ 1</c> a new item's representation is its graph row times the
+    /// existing items' <c>(L_s − 1)</c>-times propagated projection; the existing graph is not changed.
     /// </summary>
-    internal Tensor ProjectNew(IReadOnlyList<Tensor> propagatedFeatures, IReadOnlyList<Tensor> propagatedOnes)
+    /// <param name="rows">Per modality (in <see cref="Names"/> order), the new items' graph rows.</param>
+    /// <param name="features">Per modality, the new items' features.</param>
+    public Tensor EmbedNewItems(IReadOnlyList<SparseGraph> rows, IReadOnlyList<ItemModality> features)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         var weights = FusionWeights();
+        var device = _weights[0].device;
         Tensor? fused = null;
         for (int k = 0; k < Names.Count; k++)
         {
-            var h = propagatedFeatures[k].matmul(_weights[k].t()) + (propagatedOnes[k] * _biases[k]);
+            Tensor f, o;
+            if (Layers == 0)
+            {
+                f = features[k].ToTensor(device);
+                o = ones(features[k].ItemCount, 1, device: device);
+            }
+            else
+            {
+                using var graph = rows[k].ToTorchSparse(device);
+                f = graph.matmul(_coldFeatures[k]);
+                o = graph.matmul(_coldOnes[k]);
+            }
+
+            var h = f.matmul(_weights[k].t()) + (o * _biases[k]);
             fused = fused is null ? h * weights[k] : fused + (h * weights[k]);
         }
 
@@ -213,7 +245,7 @@ public sealed class SemanticEncoder : nn.Module
     {
         if (disposing)
         {
-            foreach (var t in _itemFeatures.Concat(_itemOnes).Concat(_userFeatures).Concat(_userOnes))
+            foreach (var t in _itemFeatures.Concat(_itemOnes).Concat(_userFeatures).Concat(_userOnes).Concat(_coldFeatures).Concat(_coldOnes))
             {
                 t?.Dispose();
             }

@@ -1,0 +1,377 @@
+using Singer.Recommendation.Core;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation;
+
+/// <summary>One recommended (or scored) item.</summary>
+/// <param name="ItemId">The external item id.</param>
+/// <param name="ItemIndex">The internal item index.</param>
+/// <param name="Score">The score <c>z_u · z_i</c> (for <see cref="RecommendationEngine.SimilarItems"/>, the cosine).</param>
+public readonly record struct RecommendedItem(string ItemId, int ItemIndex, float Score);
+
+/// <summary>What <see cref="RecommendationEngine"/> does for a user id it does not know.</summary>
+public enum UnknownUserPolicy
+{
+    /// <summary>Throw <see cref="UnknownUserException"/> (the default).</summary>
+    Throw = 0,
+
+    /// <summary>Return the most popular items (by training popularity, ties to the lower index), scored by popularity.</summary>
+    MostPopular = 1,
+}
+
+/// <summary>Options of <see cref="RecommendationEngine"/>.</summary>
+public sealed record RecommendationEngineOptions
+{
+    /// <summary>What to do for an unknown user; default <see cref="UnknownUserPolicy.Throw"/>.</summary>
+    public UnknownUserPolicy UnknownUsers { get; init; } = UnknownUserPolicy.Throw;
+
+    /// <summary>The largest k a call may ask for; default 1000.</summary>
+    public int MaxK { get; init; } = 1000;
+}
+
+/// <summary>The user id is not known to the engine (and the policy is <see cref="UnknownUserPolicy.Throw"/>).</summary>
+public sealed class UnknownUserException : KeyNotFoundException
+{
+    /// <summary>Creates the exception for <paramref name="userId"/>.</summary>
+    public UnknownUserException(string userId)
+        : base($"User '{userId}' is not known to the model (it had no training interactions). Use UnknownUserPolicy.MostPopular for a popularity fallback.")
+    {
+        UserId = userId;
+    }
+
+    /// <summary>The unknown id.</summary>
+    public string UserId { get; }
+}
+
+/// <summary>The item id is not known to the engine.</summary>
+public sealed class UnknownItemException : KeyNotFoundException
+{
+    /// <summary>Creates the exception for <paramref name="itemId"/>.</summary>
+    public UnknownItemException(string itemId)
+        : base($"Item '{itemId}' is not known to the model; add new items with RecommendationEngine.AddItems.")
+    {
+        ItemId = itemId;
+    }
+
+    /// <summary>The unknown id.</summary>
+    public string ItemId { get; }
+}
+
+/// <summary>
+/// Serves a trained model: an immutable snapshot of the final user and item representations on the model's device,
+/// the users' training items (to exclude what they have seen) and the id maps. Reads are thread-safe without locks:
+/// each call takes the current snapshot once and runs in its own dispose scope. <see cref="AddItems"/> embeds
+/// brand-new items through the model's semantic branch and publishes a new snapshot atomically.
+/// </summary>
+/// <remarks>
+/// The engine owns copies of the representations and does not need the model for reads; <see cref="AddItems"/>
+/// borrows the model (keep it alive and do not train it meanwhile). Dispose the engine to free its tensors.
+/// </remarks>
+public sealed class RecommendationEngine : IDisposable
+{
+    private readonly SingerModel _model;
+    private readonly object _writeLock = new();
+    private Snapshot _snapshot;
+    private bool _disposed;
+
+    private RecommendationEngine(SingerModel model, RecommendationEngineOptions options, Snapshot snapshot)
+    {
+        _model = model;
+        Options = options;
+        _snapshot = snapshot;
+    }
+
+    /// <summary>The engine's options.</summary>
+    public RecommendationEngineOptions Options { get; }
+
+    /// <summary>Users the engine knows.</summary>
+    public int UserCount => Volatile.Read(ref _snapshot).Users.Count;
+
+    /// <summary>Items the engine ranks (trained items plus added ones).</summary>
+    public int ItemCount => Volatile.Read(ref _snapshot).Items.Count;
+
+    /// <summary>The device the scores are computed on.</summary>
+    public Device Device => _model.Device;
+
+    /// <summary>Creates an engine from a trained (or loaded) model's current parameters.</summary>
+    public static RecommendationEngine Create(SingerModel model, RecommendationEngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new RecommendationEngineOptions();
+        if (options.MaxK < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxK, $"{nameof(RecommendationEngineOptions.MaxK)} must be ≥ 1.");
+        }
+
+        var z = model.Representations();
+        var data = model.Dataset;
+        var popularity = data.ItemPopularity.ToArray();
+        var snapshot = new Snapshot(
+            z.Users.clone().DetachFromDisposeScope(),
+            z.Items.clone().DetachFromDisposeScope(),
+            data.Users,
+            data.Items,
+            data.Train,
+            popularity,
+            PopularOrder(popularity));
+        return new RecommendationEngine(model, options, snapshot);
+    }
+
+    /// <summary>The top <paramref name="k"/> items for a user, best first (ties to the lower item index).</summary>
+    /// <param name="userId">The external user id.</param>
+    /// <param name="k">How many items; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
+    /// <param name="excludeSeen">Leave out the user's training items (default true).</param>
+    /// <exception cref="UnknownUserException">The user is unknown and the policy is <see cref="UnknownUserPolicy.Throw"/>.</exception>
+    public IReadOnlyList<RecommendedItem> Recommend(string userId, int k = 20, bool excludeSeen = true) =>
+        RecommendBatch([userId], k, excludeSeen)[0];
+
+    /// <summary>The top <paramref name="k"/> items for each of several users, in one batched product.</summary>
+    public IReadOnlyList<IReadOnlyList<RecommendedItem>> RecommendBatch(IReadOnlyList<string> userIds, int k = 20, bool excludeSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        CheckK(k);
+        var s = Current();
+        var results = new IReadOnlyList<RecommendedItem>[userIds.Count];
+        var known = new List<(int Slot, int User)>();
+        for (int n = 0; n < userIds.Count; n++)
+        {
+            string id = userIds[n] ?? throw new ArgumentException($"User id {n} is null.", nameof(userIds));
+            if (s.Users.TryGetIndex(id, out int u))
+            {
+                known.Add((n, u));
+            }
+            else if (Options.UnknownUsers == UnknownUserPolicy.MostPopular)
+            {
+                results[n] = s.Popular(k);
+            }
+            else
+            {
+                throw new UnknownUserException(id);
+            }
+        }
+
+        if (known.Count > 0)
+        {
+            using var scope = NewDisposeScope();
+            var users = tensor(known.Select(x => (long)x.User).ToArray(), device: s.UserVectors.device);
+            var scores = s.UserVectors.index_select(0, users).matmul(s.ItemVectors.t());
+            if (excludeSeen)
+            {
+                var flat = new List<long>();
+                for (int r = 0; r < known.Count; r++)
+                {
+                    long rowBase = (long)r * s.Items.Count;
+                    foreach (int i in s.Seen.ItemsOf(known[r].User))
+                    {
+                        flat.Add(rowBase + i);
+                    }
+                }
+
+                if (flat.Count > 0)
+                {
+                    using var minusInfinity = float.NegativeInfinity.ToScalar();
+                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
+                }
+            }
+
+            var top = TopK.Select(scores, k);
+            for (int r = 0; r < known.Count; r++)
+            {
+                results[known[r].Slot] = top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>The <paramref name="k"/> items most similar to an item (cosine of the final representations), the item itself excluded.</summary>
+    /// <exception cref="UnknownItemException">The item is unknown.</exception>
+    public IReadOnlyList<RecommendedItem> SimilarItems(string itemId, int k = 20)
+    {
+        ArgumentNullException.ThrowIfNull(itemId);
+        CheckK(k);
+        var s = Current();
+        if (!s.Items.TryGetIndex(itemId, out int item))
+        {
+            throw new UnknownItemException(itemId);
+        }
+
+        using var scope = NewDisposeScope();
+        var normalized = s.NormalizedItems();
+        var scores = normalized.matmul(normalized[item]).unsqueeze(0);
+        using var minusInfinity = float.NegativeInfinity.ToScalar();
+        scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
+        return TopK.Select(scores, k)[0].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+    }
+
+    /// <summary>The scores of the given items for a user, in the order asked.</summary>
+    /// <exception cref="UnknownUserException">The user is unknown (the popularity fallback does not score).</exception>
+    /// <exception cref="UnknownItemException">An item is unknown.</exception>
+    public IReadOnlyList<RecommendedItem> Score(string userId, IReadOnlyList<string> itemIds)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var s = Current();
+        if (!s.Users.TryGetIndex(userId, out int u))
+        {
+            throw new UnknownUserException(userId);
+        }
+
+        var indices = itemIds.Select(id => s.Items.TryGetIndex(id ?? throw new ArgumentException("An item id is null.", nameof(itemIds)), out int i) ? i : throw new UnknownItemException(id)).ToArray();
+        using var scope = NewDisposeScope();
+        var items = s.ItemVectors.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: s.ItemVectors.device));
+        var scores = items.matmul(s.UserVectors[u]).cpu().data<float>().ToArray();
+        return indices.Select((i, n) => new RecommendedItem(s.Items[i], i, scores[n])).ToArray();
+    }
+
+    /// <summary>
+    /// Adds brand-new items, known only by their features, and makes them recommendable at once without retraining
+    /// (see <see cref="SingerModel.EmbedNewItems"/>). Each call publishes a new snapshot; concurrent reads see the
+    /// old or the new one, never a mix.
+    /// </summary>
+    /// <param name="features">One modality per semantic-branch modality of the model, one row per new item.</param>
+    /// <param name="itemIds">The new items' external ids (new and distinct).</param>
+    /// <exception cref="ArgumentException">An id exists already or repeats, or the features do not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">The model has no semantic branch.</exception>
+    public void AddItems(IReadOnlyList<ItemModality> features, IReadOnlyList<string> itemIds)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(itemIds);
+        lock (_writeLock)
+        {
+            var old = Current();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string id in itemIds)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(id, nameof(itemIds));
+                if (old.Items.Contains(id) || !seen.Add(id))
+                {
+                    throw new ArgumentException($"Item id '{id}' {(old.Items.Contains(id) ? "already exists" : "appears twice")}; new items need new, distinct ids.", nameof(itemIds));
+                }
+            }
+
+            if (features.Any(f => f.ItemCount != itemIds.Count))
+            {
+                throw new ArgumentException($"There are {itemIds.Count} new ids but the features have {string.Join("/", features.Select(f => f.ItemCount))} rows.", nameof(features));
+            }
+
+            if (itemIds.Count == 0)
+            {
+                return;
+            }
+
+            Tensor items;
+            using (var scope = NewDisposeScope())
+            {
+                var added = _model.EmbedNewItems(features);
+                items = cat(new[] { old.ItemVectors, added.to(old.ItemVectors.device) }, 0).DetachFromDisposeScope();
+            }
+
+            int total = old.Items.Count + itemIds.Count;
+            var popularity = old.Popularity.Concat(new int[itemIds.Count]).ToArray();
+            var next = new Snapshot(
+                old.UserVectors,
+                items,
+                old.Users,
+                old.Items.Append(itemIds),
+                old.Seen.WithItemCount(total),
+                popularity,
+                PopularOrder(popularity));
+            // Readers may still be using the old snapshot, so it is not disposed here: its item tensor is released
+            // by TorchSharp's finalizer once no reader holds it (the user tensor lives on in the new snapshot).
+            Volatile.Write(ref _snapshot, next);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _snapshot.Dispose();
+    }
+
+    private Snapshot Current()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Volatile.Read(ref _snapshot);
+    }
+
+    private void CheckK(int k)
+    {
+        if (k < 1 || k > Options.MaxK)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {Options.MaxK}] ({nameof(RecommendationEngineOptions)}.{nameof(RecommendationEngineOptions.MaxK)}).");
+        }
+    }
+
+    private static int[] PopularOrder(int[] popularity) =>
+        Enumerable.Range(0, popularity.Length).OrderByDescending(i => popularity[i]).ThenBy(i => i).ToArray();
+
+    /// <summary>An immutable view of what the read path needs.</summary>
+    private sealed class Snapshot(
+        Tensor userVectors,
+        Tensor itemVectors,
+        IdMap users,
+        IdMap items,
+        UserItemMatrix seen,
+        int[] popularity,
+        int[] popularOrder) : IDisposable
+    {
+        private Tensor? _normalized;
+
+        public Tensor UserVectors { get; } = userVectors;
+
+        public Tensor ItemVectors { get; } = itemVectors;
+
+        public IdMap Users { get; } = users;
+
+        public IdMap Items { get; } = items;
+
+        public UserItemMatrix Seen { get; } = seen;
+
+        public int[] Popularity { get; } = popularity;
+
+        public RecommendedItem[] Popular(int k) =>
+            popularOrder.Take(k).Select(i => new RecommendedItem(Items[i], i, Popularity[i])).ToArray();
+
+        /// <summary>Row-normalised item vectors, computed once (races compute the same value; the loser's copy is disposed).</summary>
+        public Tensor NormalizedItems()
+        {
+            if (Volatile.Read(ref _normalized) is { } ready)
+            {
+                return ready;
+            }
+
+            Tensor fresh;
+            using (no_grad())
+            {
+                using var tiny = 1e-12.ToScalar();
+                var norms = ItemVectors.norm(1, keepdim: true).clamp_min(tiny);
+                fresh = (ItemVectors / norms).DetachFromDisposeScope();
+                norms.Dispose();
+            }
+
+            var winner = Interlocked.CompareExchange(ref _normalized, fresh, null);
+            if (winner is not null)
+            {
+                fresh.Dispose();
+                return winner;
+            }
+
+            return fresh;
+        }
+
+        public void Dispose()
+        {
+            UserVectors.Dispose();
+            ItemVectors.Dispose();
+            _normalized?.Dispose();
+        }
+    }
+}
