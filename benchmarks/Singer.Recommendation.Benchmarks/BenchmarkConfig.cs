@@ -6,6 +6,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Singer.Recommendation.Benchmarks;
 
@@ -19,15 +20,21 @@ public static class BenchmarkConfig
     /// Throughput and the share of the GEMM rate are computed from the Min of each case: on a shared machine other
     /// processes only ever add time, so the fastest iteration is the least disturbed one.
     /// </summary>
-    public static IConfig Create()
+    /// <param name="inProcess">Run the benchmarks in this process (no SDK needed), with a 3-hour limit per benchmark.</param>
+    public static IConfig Create(bool inProcess = false)
     {
         PeakMemory.Clear();
         var job = Job.Default
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(1)
-            .WithIterationCount(5)
-            .AsDefault();
+            .WithIterationCount(5);
+        if (inProcess)
+        {
+            job = job.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(3), logOutput: true));
+        }
+
+        job = job.AsDefault();
         return DefaultConfig.Instance
             .AddJob(job)
             .AddColumn(StatisticColumn.Min)

@@ -47,6 +47,10 @@ internal static class ModeSupport
         }
     }
 
+    /// <summary>The 1, 5 and 15-minute load averages (Linux), or "n/a".</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
     public static string Mb(long bytes) => (bytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture);
 }
 

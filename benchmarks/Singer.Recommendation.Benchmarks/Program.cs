@@ -4,7 +4,8 @@ namespace Singer.Recommendation.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release -- &lt;mode&gt; [args]</c> runs a console measurement mode; anything else goes to
-/// BenchmarkDotNet's switcher (<c>--filter '*Similarity*'</c>, <c>--list flat</c>, <c>--inProcess</c>, <c>--artifacts DIR</c>, …).
+/// BenchmarkDotNet's switcher (<c>--filter '*Similarity*'</c>, <c>--list flat</c>, <c>--artifacts DIR</c>, …; <c>--inProcess</c> runs
+/// in this process with a 3-hour limit per benchmark, which a machine without the .NET SDK needs).
 /// Add a mode by adding one line to <see cref="Modes"/>.
 /// </summary>
 public static class Program
@@ -12,7 +13,8 @@ public static class Program
     /// <summary>The console modes, by name.</summary>
     public static IReadOnlyDictionary<string, ConsoleMode> Modes { get; } = new Dictionary<string, ConsoleMode>(StringComparer.OrdinalIgnoreCase)
     {
-        ["scaling"] = new("Time and peak memory of the blocked kNN build for N = 10k … 100k (CPU, d = 384).", ScalingMode.Run),
+        ["scaling"] = new("Time and peak memory of the blocked kNN build for N = 10k … 100k (CPU, d = 384), one process per N.", ScalingMode.Run),
+        ["scaling-one"] = new("(used by 'scaling') one measured build in this process, printed as a RESULT line.", ScalingMode.RunOne),
         ["knn-ratios"] = new("CPU kNN methods interleaved, best of R rounds: share of the GEMM rate and speed-up over the dense way.", RatiosMode.Run),
         ["cuda-knn"] = new("CUDA: the blocked kNN builder next to the plain 'product + topk' loop (N = 200k, d = 384, k = 10).", CudaKnnMode.Run),
     };
@@ -36,7 +38,11 @@ public static class Program
             return 0;
         }
 
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
+        // '--inProcess' is taken here rather than by BenchmarkDotNet, whose in-process toolchain would stop the whole run
+        // after 5 minutes in one benchmark (the 50,000-item cases take longer).
+        bool inProcess = args.Any(a => a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase));
+        var rest = args.Where(a => !a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase)).ToArray();
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, BenchmarkConfig.Create(inProcess));
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 }

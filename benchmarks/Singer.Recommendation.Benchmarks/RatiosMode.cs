@@ -24,7 +24,7 @@ internal static class RatiosMode
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"kNN on the CPU, methods interleaved, best of {repeat} rounds (k = {k}, cosine, self excluded)");
-        sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + LoadAverage());
+        sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + ModeSupport.LoadAverage());
         sb.AppendLine();
         sb.AppendLine("| N | d | bare products (s) | GEMM GFLOP/s | blocked builder (s) | share of GEMM rate | product + topk loop (s) | dense N×N + topk (s) | blocked vs dense |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -76,7 +76,7 @@ internal static class RatiosMode
         }
 
         sb.AppendLine();
-        sb.AppendLine("Load average at the end: " + LoadAverage() + " (2 cores; other processes share the machine).");
+        sb.AppendLine("Load average at the end: " + ModeSupport.LoadAverage() + " (2 cores; other processes share the machine).");
         if (!string.IsNullOrEmpty(output))
         {
             ModeSupport.Emit(sb.ToString(), output);
@@ -84,7 +84,4 @@ internal static class RatiosMode
 
         return 0;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -67,8 +67,8 @@ public static class Workloads
         return x.div(x.norm(-1, true)).to_type(type).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Whether the dense N × N float32 matrix of the naive way fits (at most 8 GiB).</summary>
-    public static bool DenseFits(long n) => n * n * 4 <= (8L << 30);
+    /// <summary>Whether the dense N × N float32 matrix of the naive way fits: at most 8 GiB on the CPU (24 GB machine), 32 GiB on a GPU.</summary>
+    public static bool DenseFits(long n, Device? device = null) => n * n * 4 <= (device?.type == DeviceType.CUDA ? 32L << 30 : 8L << 30);
 
     /// <summary>
     /// The reference code's way (MMRec FREEDOM/MGCN <c>build_sim</c> + <c>topk</c>): the full N × N cosine matrix, one
@@ -76,9 +76,9 @@ public static class Workloads
     /// </summary>
     public static SparseGraph NaiveDense(ItemModality features, int k, Device device, ScalarType type)
     {
-        if (!DenseFits(features.ItemCount))
+        if (!DenseFits(features.ItemCount, device))
         {
-            throw new NotSupportedException($"The dense {features.ItemCount:N0} × {features.ItemCount:N0} matrix does not fit in 8 GiB.");
+            throw new NotSupportedException($"The dense {features.ItemCount:N0} × {features.ItemCount:N0} matrix does not fit ({(device.type == DeviceType.CUDA ? 32 : 8)} GiB limit).");
         }
 
         using var scope = NewDisposeScope();
