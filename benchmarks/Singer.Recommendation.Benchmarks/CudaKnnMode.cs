@@ -14,7 +14,7 @@ namespace Singer.Recommendation.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--n 200000</c> <c>--dim 384</c> <c>--k 10</c> <c>--repeat 3</c> <c>--block 4096</c> (rows per block for
-/// every method) <c>--output FILE</c> (default <c>$OUT/cuda-knn.md</c> when OUT is set). Every method starts from the
+/// every method) <c>--check-n 20000</c> (then compare the CUDA builds with the CPU build at this size; 0 skips) <c>--output FILE</c> (default <c>$OUT/cuda-knn.md</c> when OUT is set). Every method starts from the
 /// features in host memory (upload and normalisation included), as a caller of the library does.
 /// </remarks>
 internal static class CudaKnnMode
@@ -94,6 +94,24 @@ internal static class CudaKnnMode
         {
             var difference = SparseGraph.Compare(reference, graph, 1e-3f);
             sb.AppendLine(c, $"- {name} vs blocked builder Float32: {difference.MissingEntries:N0} of {reference.NonZeroCount:N0} neighbours differ, {difference.ValueMismatches:N0} weights off by > 1e-3");
+        }
+
+        // Agreement with the CPU build on a smaller catalogue (the tests cannot run on a machine without the SDK).
+        int checkN = ModeSupport.Int(args, "check-n", 20_000);
+        if (device.IsCuda && checkN > 0)
+        {
+            var small = Workloads.RandomFeatures(checkN, dim, seed: 7, name: "check");
+            var cpuGraph = KnnSimilarityGraph.Build(small, new KnnGraphOptions { K = k });
+            sb.AppendLine();
+            sb.AppendLine(c, $"Agreement with the CPU build (N = {checkN:N0}, d = {dim}, k = {k}):");
+            foreach (var precision in new[] { KnnPrecision.Float32, KnnPrecision.BFloat16, KnnPrecision.Float16 })
+            {
+                var logger = new CapturingLogger(echo: false);
+                var g = KnnSimilarityGraph.Build(small, new KnnGraphOptions { K = k, Precision = precision }, device, logger: logger);
+                var difference = SparseGraph.Compare(cpuGraph, g, 1e-5f);
+                sb.AppendLine(c,
+                    $"- CUDA {precision}: {difference.MissingEntries:N0} of {cpuGraph.NonZeroCount:N0} neighbours differ, {difference.ValueMismatches:N0} weights off by > 1e-5 (max {difference.MaxAbsoluteDifference:G3}); {logger.Messages.LastOrDefault(m => m.Contains("built in", StringComparison.Ordinal))}");
+            }
         }
 
         ModeSupport.Emit(sb.ToString(), output);

@@ -53,6 +53,7 @@ public static class CoInteractionGraph
         const int ItemsPerTask = 1024;
         int tasks = (items + ItemsPerTask - 1) / ItemsPerTask;
         long done = 0;
+        var progressLock = new object();
         var parallel = new ParallelOptions { CancellationToken = cancellationToken };
         Parallel.For(0, tasks, parallel, () => (Counts: new int[items], Touched: new List<int>()), (task, _, state) =>
         {
@@ -94,8 +95,12 @@ public static class CoInteractionGraph
 
             if (progress is not null)
             {
-                long now = Interlocked.Add(ref done, end - (task * ItemsPerTask));
-                progress.Report(new GraphBuildProgress(GraphBuildStage.CoInteraction, null, now, items, clock.Elapsed));
+                // One report at a time, in increasing order: IProgress implementations need not be thread-safe.
+                lock (progressLock)
+                {
+                    done += end - (task * ItemsPerTask);
+                    progress.Report(new GraphBuildProgress(GraphBuildStage.CoInteraction, null, done, items, clock.Elapsed));
+                }
             }
 
             return state;
