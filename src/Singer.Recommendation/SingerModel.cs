@@ -28,14 +28,20 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         ComputeDevice device,
         ILogger logger,
         IProgress<GraphBuildProgress>? graphProgress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Eisg? prebuiltGraph = null)
     {
         Dataset = dataset;
         Options = options;
         ComputeDevice = device;
         _logger = logger;
         List<SemanticModalityInput>? inputs = null;
-        if (options.Semantic.Enabled)
+        if (options.Semantic.Enabled && prebuiltGraph is not null)
+        {
+            Graph = prebuiltGraph;
+            inputs = prebuiltGraph.Modalities.Select(n => new SemanticModalityInput(dataset.GetModality(n), prebuiltGraph[n])).ToList();
+        }
+        else if (options.Semantic.Enabled)
         {
             var names = options.Semantic.Modalities ?? dataset.Modalities.Select(m => m.Name).ToArray();
             var selected = dataset.SelectModalities([.. names]);
@@ -244,6 +250,100 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         }
 
         return _cache.Value;
+    }
+
+    /// <summary>
+    /// Saves the model to one file (<c>docs/serving.md</c>): a zip archive with a manifest (format and library
+    /// version, options, modalities, counts, the SHA-256 of every entry), the ids, the training interactions, the
+    /// features, the raw EISG parts and the weights. It is written to a temporary file beside
+    /// <paramref name="path"/> and renamed into place, so a crash never leaves a half-written model.
+    /// </summary>
+    public void Save(string path)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        string temp = $"{full}.tmp-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                Save(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>Writes the model file to <paramref name="stream"/> (which stays open).</summary>
+    public void Save(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var weights = new MemoryStream();
+        _network.save(weights);
+        ModelFile.Write(stream, this, weights.ToArray());
+    }
+
+    /// <summary>
+    /// Loads a model saved by <see cref="Save(string)"/> onto <paramref name="device"/> (default CPU). Loading reads
+    /// numbers and names only — nothing in the file is executed. The loaded model has the training interactions but
+    /// no validation or test interactions; it scores, serves and can be fine-tuned with <see cref="Fit"/> only if
+    /// given validation data through a new builder.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CorruptModelFileException">Not a model archive, truncated, an entry missing, or a checksum mismatch.</exception>
+    /// <exception cref="UnsupportedModelVersionException">The file's format is newer than this library.</exception>
+    /// <exception cref="IncompatibleModelFileException">The tables or weights do not have the declared dimensions.</exception>
+    public static SingerModel Load(string path, ComputeDevice? device = null, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model file not found: {path}", path);
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Load(stream, device, logger, path);
+    }
+
+    /// <summary>Loads a model from a seekable stream; <paramref name="name"/> names it in errors.</summary>
+    public static SingerModel Load(Stream stream, ComputeDevice? device = null, ILogger? logger = null, string name = "(stream)")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        device ??= ComputeDevice.Cpu;
+        device.Initialize();
+        var contents = ModelFile.Read(stream, name);
+        SingerModel model;
+        try
+        {
+            model = new SingerModel(contents.Dataset, contents.Options, device, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, null, CancellationToken.None, contents.Graph);
+        }
+        catch (ArgumentException e)
+        {
+            throw new IncompatibleModelFileException(name, $"the stored parts do not form a model ({e.Message}).", e);
+        }
+
+        try
+        {
+            using var weights = new MemoryStream(contents.Weights);
+            model._network.load(weights, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or System.Runtime.InteropServices.ExternalException or ArgumentOutOfRangeException or OverflowException)
+        {
+            model.Dispose();
+            throw new IncompatibleModelFileException(name, $"weights.bin does not fit the declared model ({e.Message}).", e);
+        }
+
+        return model;
     }
 
     /// <summary>

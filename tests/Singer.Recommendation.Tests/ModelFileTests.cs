@@ -1,0 +1,199 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Tests;
+
+public sealed class ModelFileTests(TrainedSmallModel trained) : IClassFixture<TrainedSmallModel>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("singer-model-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string SavedModel()
+    {
+        string path = Path.Combine(_folder, $"{Guid.NewGuid():N}.singer");
+        trained.Model.Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void Save_then_load_gives_identical_recommendations_and_metrics()
+    {
+        string path = SavedModel();
+        Directory.GetFiles(_folder, "*.tmp-*").Should().BeEmpty("the temporary file is renamed into place");
+        using var loaded = SingerModel.Load(path);
+        loaded.Name.Should().Be(trained.Model.Name);
+        loaded.Options.Should().Be(trained.Model.Options);
+        loaded.Dataset.Users.Ids.Should().Equal(trained.Model.Dataset.Users.Ids);
+
+        using var a = RecommendationEngine.Create(trained.Model);
+        using var b = RecommendationEngine.Create(loaded);
+        foreach (int u in new[] { 0, 1, 17, 250 })
+        {
+            string id = trained.Model.Dataset.Users[u];
+            b.Recommend(id, 20).Should().Equal(a.Recommend(id, 20));
+        }
+
+        // Evaluation on the original data set's test split with the loaded parameters gives the same numbers.
+        var original = trained.Model.Evaluate(DataSplit.Test);
+        var reloaded = RankingEvaluator.Evaluate(loaded, trained.Model.Dataset, DataSplit.Test);
+        reloaded.ByK.Should().Equal(original.ByK);
+
+        // Cold-start embedding works on a loaded model too.
+        var f = loaded.Dataset.Modalities.Select(m => new ItemModality(m.Name, 1, m.Dimension, m.Row(3).ToArray())).ToArray();
+        b.AddItems(f, ["fresh"]);
+        b.ItemCount.Should().Be(a.ItemCount + 1);
+    }
+
+    [Fact]
+    public void Save_to_a_stream_and_load_from_it()
+    {
+        using var ms = new MemoryStream();
+        trained.Model.Save(ms);
+        ms.Position = 0;
+        using var loaded = SingerModel.Load(ms, name: "memory");
+        loaded.ItemCount.Should().Be(trained.Model.ItemCount);
+    }
+
+    public static TheoryData<string> Cases => new()
+    {
+        "empty", "random bytes", "truncated", "weights flipped", "ids tampered", "manifest missing", "manifest not json",
+        "future version", "version zero", "entry missing", "dimension changed", "user count changed", "weights of another model",
+        "graph header damaged",
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Damaged_model_files_raise_specific_errors(string kind)
+    {
+        string path = SavedModel();
+        var (type, fragment) = Damage(path, kind);
+        var e = FluentActions.Invoking(() => SingerModel.Load(path)).Should().Throw<ModelFileException>().Which;
+        e.GetType().Should().Be(type, e.Message);
+        e.Message.Should().Contain(path).And.Contain(fragment);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_FileNotFoundException()
+    {
+        FluentActions.Invoking(() => SingerModel.Load(Path.Combine(_folder, "absent.singer")))
+            .Should().Throw<FileNotFoundException>().WithMessage("*absent.singer*");
+    }
+
+    private (Type Type, string Fragment) Damage(string path, string kind)
+    {
+        switch (kind)
+        {
+            case "empty":
+                File.WriteAllBytes(path, []);
+                return (typeof(CorruptModelFileException), "not a model archive");
+            case "random bytes":
+                File.WriteAllBytes(path, RandomNumberGenerator.GetBytes(4096));
+                return (typeof(CorruptModelFileException), "not a model archive");
+            case "truncated":
+                var all = File.ReadAllBytes(path);
+                File.WriteAllBytes(path, all[..(all.Length / 2)]);
+                return (typeof(CorruptModelFileException), "truncated");
+            case "weights flipped":
+                Rewrite(path, "weights.bin", b => { b[b.Length / 2] ^= 0xFF; return b; }, fixChecksum: false);
+                return (typeof(CorruptModelFileException), "'weights.bin' does not match its SHA-256");
+            case "ids tampered":
+                Rewrite(path, "ids.json", b => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(b).Replace("u00000", "mallory", StringComparison.Ordinal)), fixChecksum: false);
+                return (typeof(CorruptModelFileException), "'ids.json' does not match");
+            case "manifest missing":
+                Remove(path, "manifest.json");
+                return (typeof(CorruptModelFileException), "'manifest.json' is missing");
+            case "manifest not json":
+                Rewrite(path, "manifest.json", _ => Encoding.UTF8.GetBytes("{ this is not json"), fixChecksum: false);
+                return (typeof(CorruptModelFileException), "manifest");
+            case "future version":
+                EditManifest(path, m => m["FormatVersion"] = 99);
+                return (typeof(UnsupportedModelVersionException), "format version 99");
+            case "version zero":
+                EditManifest(path, m => m["FormatVersion"] = 0);
+                return (typeof(CorruptModelFileException), "format version 0");
+            case "entry missing":
+                Remove(path, "graphs/co-interaction.bin");
+                return (typeof(CorruptModelFileException), "'graphs/co-interaction.bin' is missing");
+            case "dimension changed":
+                EditManifest(path, m => m["Modalities"]![0]!["Dimension"] = 7);
+                return (typeof(IncompatibleModelFileException), "the manifest declares");
+            case "user count changed":
+                EditManifest(path, m => m["UserCount"] = 12);
+                return (typeof(IncompatibleModelFileException), "the manifest declares 12");
+            case "weights of another model":
+                using (var other = SingerModelBuilder.Singer(SmallData.Small).WithTraining(t => t.EmbeddingSize(8)).Build())
+                {
+                    using var ms = new MemoryStream();
+                    other.Save(ms);
+                    ms.Position = 0;
+                    using var zip = new ZipArchive(ms, ZipArchiveMode.Read);
+                    using var s = zip.GetEntry("weights.bin")!.Open();
+                    using var copy = new MemoryStream();
+                    s.CopyTo(copy);
+                    byte[] foreign = copy.ToArray();
+                    Rewrite(path, "weights.bin", _ => foreign, fixChecksum: true);
+                }
+
+                return (typeof(IncompatibleModelFileException), "weights.bin does not fit");
+            case "graph header damaged":
+                Rewrite(path, "graphs/co-interaction.bin", b => { b[0] ^= 0x55; return b; }, fixChecksum: true);
+                return (typeof(CorruptModelFileException), "bad header");
+            default:
+                throw new ArgumentException(kind);
+        }
+    }
+
+    private static void Remove(string path, string entry)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        zip.GetEntry(entry)!.Delete();
+    }
+
+    private static void Rewrite(string path, string entry, Func<byte[], byte[]> change, bool fixChecksum)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var e = zip.GetEntry(entry)!;
+        byte[] bytes;
+        using (var s = e.Open())
+        using (var ms = new MemoryStream())
+        {
+            s.CopyTo(ms);
+            bytes = change(ms.ToArray());
+        }
+
+        e.Delete();
+        using (var s = zip.CreateEntry(entry).Open())
+        {
+            s.Write(bytes);
+        }
+
+        if (fixChecksum)
+        {
+            var m = zip.GetEntry("manifest.json")!;
+            JsonNode manifest;
+            using (var s = m.Open())
+            {
+                manifest = JsonNode.Parse(s)!;
+            }
+
+            manifest["Sha256"]![entry] = Convert.ToHexString(SHA256.HashData(bytes));
+            m.Delete();
+            using var w = zip.CreateEntry("manifest.json").Open();
+            w.Write(Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        }
+    }
+
+    private static void EditManifest(string path, Action<JsonNode> edit)
+    {
+        Rewrite(path, "manifest.json", b =>
+        {
+            var node = JsonNode.Parse(b)!;
+            edit(node);
+            return Encoding.UTF8.GetBytes(node.ToJsonString());
+        }, fixChecksum: false);
+    }
+}
