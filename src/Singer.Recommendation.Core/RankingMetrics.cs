@@ -48,11 +48,23 @@ public sealed class EvaluationResult
 {
     private readonly RankingMetrics[] _byK;
 
-    internal EvaluationResult(DataSplit split, int userCount, RankingMetrics[] byK)
+    /// <summary>Creates a result (for example when reading a saved training history).</summary>
+    /// <exception cref="ArgumentException">The metrics are not in ascending, distinct K order.</exception>
+    public EvaluationResult(DataSplit split, int userCount, IReadOnlyList<RankingMetrics> byK)
     {
+        ArgumentNullException.ThrowIfNull(byK);
+        ArgumentOutOfRangeException.ThrowIfNegative(userCount);
+        for (int i = 1; i < byK.Count; i++)
+        {
+            if (byK[i].K <= byK[i - 1].K)
+            {
+                throw new ArgumentException("The metrics must be in ascending, distinct K order.", nameof(byK));
+            }
+        }
+
         Split = split;
         UserCount = userCount;
-        _byK = byK;
+        _byK = [.. byK];
     }
 
     /// <summary>The evaluated split.</summary>

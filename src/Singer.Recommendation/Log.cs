@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "Training diverged at epoch {Epoch}: the {Term} loss is {Value}; keeping the last good model (epoch {BestEpoch})")]
     public static partial void Diverged(ILogger logger, int epoch, string term, double value, int bestEpoch);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "Resumed from {Path} after epoch {Epoch} (best epoch {BestEpoch})")]
+    public static partial void Resumed(ILogger logger, string path, int epoch, int bestEpoch);
 }

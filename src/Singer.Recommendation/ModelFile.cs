@@ -47,9 +47,9 @@ internal static class ModelFile
     internal sealed record Ids(IReadOnlyList<string> Users, IReadOnlyList<string> Items);
 
     /// <summary>What loading needs to rebuild a model.</summary>
-    internal sealed record Contents(InteractionDataset Dataset, SingerModelOptions Options, Eisg? Graph, byte[] Weights, Manifest Manifest);
+    internal sealed record Contents(InteractionDataset Dataset, SingerModelOptions Options, Eisg? Graph, byte[] Weights, Manifest Manifest, IReadOnlyDictionary<string, byte[]> Entries);
 
-    public static void Write(Stream stream, SingerModel model, byte[] weights)
+    public static void Write(Stream stream, SingerModel model, byte[] weights, IReadOnlyList<(string Name, byte[] Bytes)>? extra = null)
     {
         var entries = new List<(string Name, byte[] Bytes)>();
         var data = model.Dataset;
@@ -72,6 +72,7 @@ internal static class ModelFile
         }
 
         entries.Add(("weights.bin", weights));
+        entries.AddRange(extra ?? []);
         var manifest = new Manifest(
             FormatVersion,
             typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
@@ -236,7 +237,7 @@ internal static class ModelFile
                 throw new IncompatibleModelFileException(source, e.Message, e);
             }
 
-            return new Contents(dataset, manifest.Options, graph, Need("weights.bin"), manifest);
+            return new Contents(dataset, manifest.Options, graph, Need("weights.bin"), manifest, bytes);
         }
     }
 

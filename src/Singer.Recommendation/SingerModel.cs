@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Singer.Recommendation;
 
 /// <summary>
-/// A SINGER model (or its LightGCN baseline) bound to a data set and a device: <see cref="Fit"/> trains it with early
+/// A SINGER model (or its LightGCN baseline) bound to a data set and a device: <see cref="Fit(IProgress{EpochReport}?, CancellationToken)"/> trains it with early
 /// stopping on validation; as an <see cref="IRankingScorer"/> it scores users against all items. Create it with
 /// <see cref="SingerModelBuilder"/>. Owns native memory: dispose it.
 /// </summary>
@@ -88,7 +88,27 @@ public sealed class SingerModel : IRankingScorer, IDisposable
     /// <param name="progress">Receives a report after every epoch.</param>
     /// <param name="cancellationToken">Stops between batches; the best model so far is kept and the report says <see cref="TrainingStopReason.Cancelled"/>.</param>
     /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite; the last good parameters are kept.</exception>
-    public TrainingReport Fit(IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    public TrainingReport Fit(IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(null, progress, cancellationToken);
+
+    /// <summary>
+    /// Trains like <see cref="Fit(IProgress{EpochReport}?, CancellationToken)"/> and writes a checkpoint every
+    /// <see cref="CheckpointOptions.EveryEpochs"/> epochs: a model file with the best model so far (loadable with
+    /// <see cref="Load(string, ComputeDevice?, ILogger?)"/>) plus the training state. When the checkpoint file exists
+    /// and <see cref="CheckpointOptions.Resume"/> is true, training continues from it; on the CPU the resumed run ends
+    /// with the same metrics as an uninterrupted one. Checkpoints are written to a temporary file and renamed, so an
+    /// interrupted write leaves the previous checkpoint intact.
+    /// </summary>
+    /// <exception cref="IncompatibleModelFileException">The checkpoint belongs to other options or another data set.</exception>
+    public TrainingReport Fit(CheckpointOptions checkpoints, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        ArgumentException.ThrowIfNullOrEmpty(checkpoints.Path, nameof(checkpoints));
+        ArgumentOutOfRangeException.ThrowIfLessThan(checkpoints.EveryEpochs, 1, nameof(checkpoints));
+        return FitCore(checkpoints, progress, cancellationToken);
+    }
+
+    private TrainingReport FitCore(CheckpointOptions? checkpoints, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var options = Options.Training;
@@ -111,9 +131,42 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         int bestEpoch = 0, sinceBest = 0;
         EvaluationResult? bestValidation = null;
         var stop = TrainingStopReason.MaxEpochs;
+        int firstEpoch = 1;
         try
         {
-            for (int epoch = 1; epoch <= options.MaxEpochs; epoch++)
+            if (checkpoints is { Resume: true } && File.Exists(checkpoints.Path))
+            {
+                var restored = TrainingCheckpoint.Read(checkpoints.Path, this, device);
+                using (var weights = new MemoryStream(restored.BestWeights))
+                {
+                    _network.load(weights, strict: true);
+                }
+
+                DisposeSnapshot(best);
+                best = Snapshot();
+                Restore(restored.Current);
+                DisposeSnapshot(restored.Current);
+                optimizer.Restore(restored.State.AdamSteps, restored.Adam);
+                foreach (var t in restored.Adam)
+                {
+                    t.Dispose();
+                }
+
+                epochs.AddRange(restored.Epochs);
+                bestEpoch = restored.State.BestEpoch;
+                bestScore = restored.State.BestScore;
+                sinceBest = restored.State.SinceBest;
+                bestValidation = restored.BestValidation;
+                firstEpoch = restored.State.Epoch + 1;
+                Log.Resumed(_logger, checkpoints.Path, restored.State.Epoch, bestEpoch);
+                if (validate && sinceBest >= options.Patience)
+                {
+                    stop = TrainingStopReason.EarlyStopping;
+                    firstEpoch = int.MaxValue;
+                }
+            }
+
+            for (int epoch = firstEpoch; epoch <= options.MaxEpochs; epoch++)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -181,6 +234,11 @@ public sealed class SingerModel : IRankingScorer, IDisposable
 
                 var report = new EpochReport(epoch, breakdown, validation, trainSeconds, evalSeconds, isBest);
                 epochs.Add(report);
+                if (checkpoints is not null && (epoch % checkpoints.EveryEpochs == 0 || epoch == options.MaxEpochs))
+                {
+                    WriteCheckpoint(checkpoints.Path, TrainingCheckpoint.ToState(epoch, bestEpoch, bestScore, sinceBest, optimizer.StepCount, Dataset, epochs), optimizer, validate ? best : null);
+                }
+
                 progress?.Report(report);
                 if (validate && sinceBest >= options.Patience)
                 {
@@ -208,6 +266,47 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         }
 
         return new TrainingReport(epochs, bestEpoch, bestValidation, test, clock.Elapsed, stop, Options.Seed, Name, metricName);
+    }
+
+    /// <summary>Writes a checkpoint: the best parameters as the model's weights, plus the training state, atomically.</summary>
+    private void WriteCheckpoint(string path, TrainingCheckpoint.State state, AdamOptimizer optimizer, Dictionary<string, Tensor>? best)
+    {
+        var current = _network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToArray();
+        var extras = TrainingCheckpoint.Entries(TrainingCheckpoint.Extras(state, current, optimizer.State));
+        byte[] weights;
+        var now = best is null ? null : Snapshot();
+        try
+        {
+            Restore(best);
+            using var ms = new MemoryStream();
+            _network.save(ms);
+            weights = ms.ToArray();
+        }
+        finally
+        {
+            Restore(now);
+            DisposeSnapshot(now);
+        }
+
+        string full = Path.GetFullPath(path);
+        string temp = $"{full}.tmp-{Guid.NewGuid():N}";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                ModelFile.Write(stream, this, weights, extras);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
     }
 
     /// <summary>Evaluates the model on <paramref name="split"/> with full ranking (the MMRec protocol).</summary>
@@ -296,7 +395,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
     /// <summary>
     /// Loads a model saved by <see cref="Save(string)"/> onto <paramref name="device"/> (default CPU). Loading reads
     /// numbers and names only — nothing in the file is executed. The loaded model has the training interactions but
-    /// no validation or test interactions; it scores, serves and can be fine-tuned with <see cref="Fit"/> only if
+    /// no validation or test interactions; it scores, serves and can be fine-tuned with <see cref="Fit(IProgress{EpochReport}?, CancellationToken)"/> only if
     /// given validation data through a new builder.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -35,7 +35,7 @@ public enum TrainingStopReason
     Cancelled,
 }
 
-/// <summary>The outcome of <see cref="SingerModel.Fit"/>: per-epoch history, the best epoch, and the test metrics at it.</summary>
+/// <summary>The outcome of <see cref="SingerModel.Fit(IProgress{EpochReport}?, CancellationToken)"/>: per-epoch history, the best epoch, and the test metrics at it.</summary>
 public sealed class TrainingReport
 {
     internal TrainingReport(
@@ -72,7 +72,7 @@ public sealed class TrainingReport
     /// <summary>Test metrics of the kept model (at <see cref="BestEpoch"/>); null when the data set has no test interactions.</summary>
     public EvaluationResult? Test { get; }
 
-    /// <summary>Total wall time of <see cref="SingerModel.Fit"/>.</summary>
+    /// <summary>Total wall time of <see cref="SingerModel.Fit(IProgress{EpochReport}?, CancellationToken)"/>.</summary>
     public TimeSpan Elapsed { get; }
 
     /// <summary>Why training ended.</summary>
