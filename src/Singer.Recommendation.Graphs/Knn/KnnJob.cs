@@ -62,6 +62,7 @@ internal sealed class KnnJob
     }
 
     /// <summary>One row: the sum of squares and the scaling in double (4 lanes at a time), each value rounded to float once.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void NormalizeRow(ReadOnlySpan<float> row, Span<float> target)
     {
         int dim = row.Length, c = 0;

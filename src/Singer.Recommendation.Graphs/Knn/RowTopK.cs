@@ -30,6 +30,8 @@ internal static class RowTopK
     /// <param name="values">k slots for the kept values (heap order on return; see <see cref="SortByColumn"/>).</param>
     /// <param name="columns">k slots for the kept columns.</param>
     /// <returns>The number of entries kept (≤ k).</returns>
+    /// <remarks>Compiled fully optimised at once: tier-0 code, which the first builds of a process would otherwise run, does not turn the vector operations into SIMD instructions.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Select(ReadOnlySpan<float> row, int k, int self, float floor, Span<float> values, Span<int> columns)
     {
         int count = 0;
@@ -102,7 +104,7 @@ internal static class RowTopK
     public static void SortByColumn(Span<float> values, Span<int> columns, int count) =>
         columns[..count].Sort(values[..count]);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ScanMask(
         ref float start, int offset, ulong mask, int k, int self, float floor,
         Span<float> values, Span<int> columns, ref int count, ref float threshold)
