@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Reflection;
+using Singer.Recommendation.Cli.Commands;
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Graphs;
+using Spectre.Console.Cli;
+
+namespace Singer.Recommendation.Cli;
+
+/// <summary>Builds the command tree and turns every failure into one line on stderr and an exit code (<see cref="ExitCodes"/>).</summary>
+internal static class CliApp
+{
+    /// <summary>Runs the command line <paramref name="args"/> and returns the process exit code.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(console);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("singer");
+            config.SetApplicationVersion(Version);
+            config.SetApplicationCulture(CultureInfo.InvariantCulture);
+            config.ConfigureConsole(console.Out);
+            config.PropagateExceptions();
+            config.UseStrictParsing();
+            config.SetHelpProvider(new HelpWithExitCodes(config.Settings));
+            config.Settings.Registrar.RegisterInstance(console);
+            config.AddExample("train", "--data", "data/ml100k", "--out", "ml100k.singer", "--plot", "curve.png");
+            config.AddExample("evaluate", "--model", "ml100k.singer", "--data", "data/ml100k");
+            config.AddExample("recommend", "--model", "ml100k.singer", "--user", "42", "-k", "10");
+            config.AddExample("graph", "--data", "data/ml100k", "--json");
+
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train SINGER (or LightGCN) on an MMRec folder with early stopping on validation Recall@20; print the test metrics and save the model. ")
+                .WithExample("train", "--data", "data/ml100k", "--out", "ml100k.singer")
+                .WithExample("train", "--data", "data/ml100k", "--model", "lightgcn", "--epochs", "300", "--out", "lightgcn.singer", "--json")
+                .WithExample("train", "--data", "data/ml100k", "--checkpoint", "run.ckpt", "--checkpoint-every", "5", "--out", "ml100k.singer", "--plot", "curve.png");
+            config.AddCommand<EvaluateCommand>("evaluate")
+                .WithDescription("Evaluate a saved model on the test (or validation) split of an MMRec folder: full ranking, training items masked. ")
+                .WithExample("evaluate", "--model", "ml100k.singer", "--data", "data/ml100k")
+                .WithExample("evaluate", "--model", "ml100k.singer", "--data", "data/ml100k", "--split", "validation", "--json");
+            config.AddCommand<RecommendCommand>("recommend")
+                .WithDescription("Recommend the top-k items for a user of a saved model (training items left out unless --include-seen). ")
+                .WithExample("recommend", "--model", "ml100k.singer", "--user", "42")
+                .WithExample("recommend", "--model", "ml100k.singer", "--user", "42", "-k", "5", "--include-seen", "--json");
+            config.AddCommand<GraphCommand>("graph")
+                .WithDescription("Build the Enhanced Item-Item Semantic Graph of an MMRec folder and print its statistics per modality. ")
+                .WithExample("graph", "--data", "data/ml100k")
+                .WithExample("graph", "--data", "data/ml100k", "--k", "20", "--coint-k", "5", "--beta", "0.5", "--json");
+        });
+
+        try
+        {
+            return app.Run(NormalizeArguments(args));
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Classify(e);
+            console.Error.WriteLine($"singer: {message}");
+            if (code == ExitCodes.Usage && e is CommandAppException)
+            {
+                console.Error.WriteLine("Run 'singer --help' or 'singer <command> --help' for the options.");
+            }
+            else if (code == ExitCodes.Failure && !IsKnown(e))
+            {
+                // An unexpected error: the type and stack trace help a bug report.
+                console.Error.WriteLine(e.ToString());
+            }
+
+            return code;
+        }
+    }
+
+    /// <summary>
+    /// Accepts <c>--k</c> (the spelling of the paper's k) for <c>--knn</c>: the option parser needs long names of two
+    /// or more characters, so the option is declared as <c>-k|--knn</c>.
+    /// </summary>
+    internal static string[] NormalizeArguments(string[] args) => args
+        .Select(a => a == "--k" ? "--knn" : a.StartsWith("--k=", StringComparison.Ordinal) ? "--knn=" + a[4..] : a)
+        .ToArray();
+
+    /// <summary>The exit code and the message to print for an exception that escaped a command.</summary>
+    internal static (int Code, string Message) Classify(Exception e)
+    {
+        if (e is CommandRuntimeException { InnerException: { } inner } && inner is not CommandAppException)
+        {
+            return Classify(inner);
+        }
+
+        return e switch
+        {
+            UsageException or CommandAppException => (ExitCodes.Usage, e.Message),
+            SingerConfigurationException or GraphOptionsException => (ExitCodes.Usage, e.Message),
+            UnknownUserException or UnknownItemException => (ExitCodes.Usage, e.Message),
+            DataMismatchException => (ExitCodes.DataError, e.Message),
+            ModelFileException or DataFormatException or DatasetConsistencyException => (ExitCodes.DataError, e.Message),
+            FileNotFoundException or DirectoryNotFoundException => (ExitCodes.DataError, e.Message),
+            TrainingDivergedException => (ExitCodes.Failure, e.Message),
+            UnauthorizedAccessException or IOException => (ExitCodes.Failure, e.Message),
+            InvalidOperationException => (ExitCodes.Failure, e.Message),
+            ArgumentException => (ExitCodes.Usage, e.Message),
+            _ => (ExitCodes.Failure, $"unexpected error: {e.Message}"),
+        };
+    }
+
+    private static bool IsKnown(Exception e) =>
+        e is TrainingDivergedException or IOException or UnauthorizedAccessException or InvalidOperationException;
+
+    private static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}
+
+/// <summary>The command line is wrong in a way the option parser cannot see (exit code 2).</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>A data folder does not fit the model it is used with (exit code 3).</summary>
+internal sealed class DataMismatchException(string message) : Exception(message);

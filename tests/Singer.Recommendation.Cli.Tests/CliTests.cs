@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Singer.Recommendation.Core;
+
+namespace Singer.Recommendation.Cli.Tests;
+
+public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCliModel>
+{
+    private string Data => trained.Folder.Path;
+
+    private string Model => trained.ModelPath;
+
+    [Fact]
+    public void Train_json_reports_history_test_metrics_and_writes_the_model_and_the_plot()
+    {
+        trained.Train.ExitCode.Should().Be(0, trained.Train.Stderr);
+        trained.Train.Stderr.Should().BeEmpty();
+        var root = trained.Json!.RootElement;
+        root.GetProperty("model").GetString().Should().Be("SINGER");
+        root.GetProperty("users").GetInt32().Should().Be(150);
+        root.GetProperty("epochs").GetInt32().Should().Be(2);
+        root.GetProperty("history").GetArrayLength().Should().Be(2);
+        root.GetProperty("history")[0].GetProperty("validationRecall20").GetDouble().Should().BeInRange(0, 1);
+        var test = root.GetProperty("test");
+        test.GetProperty("split").GetString().Should().Be("test");
+        test.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("k").GetInt32()).Should().Equal(5, 10, 20, 50);
+        File.Exists(Model).Should().BeTrue();
+        root.GetProperty("modelBytes").GetInt64().Should().Be(new FileInfo(Model).Length);
+        File.ReadAllBytes(trained.PlotPath).Take(8).Should().Equal(0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A);
+    }
+
+    [Fact]
+    public void Evaluate_on_the_training_folder_reproduces_the_test_metrics_of_train()
+    {
+        var result = CliRunner.Run("evaluate", "--model", Model, "--data", Data, "--json");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var expected = trained.Json!.RootElement.GetProperty("test").GetProperty("metrics");
+        var actual = json.RootElement.GetProperty("metrics");
+        actual.GetArrayLength().Should().Be(expected.GetArrayLength());
+        for (int n = 0; n < expected.GetArrayLength(); n++)
+        {
+            foreach (string name in new[] { "recall", "ndcg", "precision", "map", "hitRate" })
+            {
+                actual[n].GetProperty(name).GetDouble().Should().BeApproximately(expected[n].GetProperty(name).GetDouble(), 1e-9, name);
+            }
+        }
+
+        json.RootElement.GetProperty("users").GetInt32().Should().Be(trained.Json.RootElement.GetProperty("test").GetProperty("users").GetInt32());
+    }
+
+    [Fact]
+    public void Evaluate_prints_a_table_and_evaluates_the_validation_split_on_request()
+    {
+        var result = CliRunner.Run("evaluate", "--model", Model, "--data", Data, "--split", "validation");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Contain("validation split").And.Contain("Recall").And.Contain("HitRate");
+    }
+
+    [Fact]
+    public void Recommend_leaves_out_seen_items_unless_asked()
+    {
+        var data = MmrecDatasetLoader.Load(Data);
+        const int user = 4;
+        var seen = data.Train.ItemsOf(user).ToArray().Select(i => data.Items[i]).ToHashSet();
+
+        var result = CliRunner.Run("recommend", "--model", Model, "--user", data.Users[user], "-k", "7", "--json");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var items = json.RootElement.GetProperty("items").EnumerateArray().ToArray();
+        items.Should().HaveCount(7);
+        items.Select(i => i.GetProperty("rank").GetInt32()).Should().Equal(1, 2, 3, 4, 5, 6, 7);
+        items.Select(i => i.GetProperty("score").GetSingle()).Should().BeInDescendingOrder();
+        items.Select(i => i.GetProperty("itemId").GetString()).Should().NotIntersectWith(seen);
+
+        var all = CliRunner.Run("recommend", "--model", Model, "--user", data.Users[user], "--top", "100", "--include-seen", "--json");
+        all.ExitCode.Should().Be(0, all.Stderr);
+        using var allJson = JsonDocument.Parse(all.Stdout);
+        allJson.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()).Should().Contain(seen);
+    }
+
+    [Fact]
+    public void Recommend_prints_a_table()
+    {
+        var result = CliRunner.Run("recommend", "--model", Model, "--user", "0", "-k", "3");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Contain("Top 3 items for user 0").And.Contain("score");
+    }
+
+    [Fact]
+    public void Graph_reports_statistics_per_modality_and_accepts_the_k_spellings()
+    {
+        var result = CliRunner.Run("graph", "--data", Data, "--k", "4", "--coint-k", "3", "--beta", "0.5", "--json");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        root.GetProperty("k").GetInt32().Should().Be(4);
+        root.GetProperty("beta").GetSingle().Should().Be(0.5f);
+        var modalities = root.GetProperty("modalities").EnumerateArray().ToArray();
+        modalities.Select(m => m.GetProperty("modality").GetString()).Should().BeEquivalentTo("image", "text");
+        foreach (var m in modalities)
+        {
+            m.GetProperty("modalityEdges").GetInt32().Should().Be(4 * m.GetProperty("itemCount").GetInt32());
+            m.GetProperty("fusedEdges").GetInt32().Should().BeGreaterThan(0);
+        }
+
+        var table = CliRunner.Run("graph", "--data", Data, "-k", "4");
+        table.ExitCode.Should().Be(0, table.Stderr);
+        table.Stdout.Should().Contain("fused entries").And.Contain("degree histogram 'image'");
+    }
+
+    [Theory]
+    [InlineData("unknown-command")]
+    [InlineData("train", "--data")]
+    [InlineData("train", "--out", "x.singer")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--model", "bpr")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--model", "lightgcn", "--beta", "0.5")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--checkpoint-every", "2")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--epochs", "many")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--no-such-option")]
+    [InlineData("evaluate", "--model", "m", "--data", "d", "--split", "train")]
+    [InlineData("recommend", "--model", "m", "--user", "1", "-k", "0")]
+    public void Bad_usage_exits_with_2_and_one_message_on_stderr(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        result.ExitCode.Should().Be(ExitCodes.Usage, result.Stderr);
+        result.Stdout.Should().BeEmpty();
+        result.Stderr.Should().StartWith("singer: ");
+    }
+
+    [Fact]
+    public void An_invalid_model_configuration_lists_every_problem_and_exits_with_2()
+    {
+        var result = CliRunner.Run("train", "--data", Data, "--out", Path.Combine(Data, "never.singer"), "--beta", "1.5", "--lr", "-1", "--json");
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Stdout.Should().BeEmpty();
+        result.Stderr.Should().Contain("2 problems").And.Contain("Beta").And.Contain("LearningRate");
+        File.Exists(Path.Combine(Data, "never.singer")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_unknown_user_exits_with_2()
+    {
+        var result = CliRunner.Run("recommend", "--model", Model, "--user", "no-such-user");
+        result.ExitCode.Should().Be(ExitCodes.Usage);
+        result.Stderr.Should().Contain("User 'no-such-user' is not known");
+    }
+
+    [Fact]
+    public void Data_and_model_file_errors_exit_with_3()
+    {
+        var missing = CliRunner.Run("graph", "--data", Path.Combine(Data, "absent"));
+        missing.ExitCode.Should().Be(ExitCodes.DataError);
+        missing.Stderr.Should().Contain("MMRec data folder not found");
+
+        string bad = Path.Combine(Data, "damaged.singer");
+        File.WriteAllText(bad, "not a model");
+        var damaged = CliRunner.Run("recommend", "--model", bad, "--user", "0");
+        damaged.ExitCode.Should().Be(ExitCodes.DataError);
+        damaged.Stderr.Should().StartWith($"singer: Model file {bad}:");
+        damaged.Stderr.TrimEnd().Should().NotContain("\n", "a model file error is one line");
+
+        var absent = CliRunner.Run("evaluate", "--model", Path.Combine(Data, "absent.singer"), "--data", Data);
+        absent.ExitCode.Should().Be(ExitCodes.DataError);
+    }
+
+    [Fact]
+    public void Evaluating_on_a_folder_with_other_counts_is_a_clear_data_error()
+    {
+        using var other = new MmrecFolder(TrainedCliModel.Options with { Users = 120, Seed = 4 });
+        var result = CliRunner.Run("evaluate", "--model", Model, "--data", other.Path);
+        result.ExitCode.Should().Be(ExitCodes.DataError);
+        result.Stderr.Should().Contain("users").And.Contain("trained on").And.Contain("150 users");
+    }
+
+    [Fact]
+    public void Help_lists_the_commands_and_the_exit_codes()
+    {
+        var result = CliRunner.Run("--help");
+        result.ExitCode.Should().Be(0);
+        result.Stdout.Should().Contain("train").And.Contain("evaluate").And.Contain("recommend").And.Contain("graph").And.Contain("EXIT CODES");
+        var train = CliRunner.Run("train", "--help");
+        train.ExitCode.Should().Be(0);
+        train.Stdout.Should().Contain("--checkpoint-every").And.Contain("--lambda-p").And.Contain("--contrastive-rows");
+    }
+
+    [Fact]
+    public void Ctrl_c_before_the_first_epoch_still_saves_a_model_and_exits_with_130()
+    {
+        string path = Path.Combine(Data, "cancelled.singer");
+        var result = CliRunner.Run(c => c.Cancel(), "train", "--data", Data, "--model", "lightgcn", "--epochs", "2", "--embedding-size", "8", "--out", path);
+        result.ExitCode.Should().Be(ExitCodes.Cancelled, result.Stderr);
+        result.Stderr.Should().Contain("interrupted");
+        File.Exists(path).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_checkpointed_run_resumes_to_the_same_result()
+    {
+        string checkpoint = Path.Combine(Data, "run.ckpt");
+        string[] common = ["train", "--data", Data, "--model", "lightgcn", "--embedding-size", "8", "--batch-size", "512", "--checkpoint", checkpoint, "--json"];
+        var first = CliRunner.Run([.. common, "--epochs", "1", "--out", Path.Combine(Data, "one.singer")]);
+        first.ExitCode.Should().Be(0, first.Stderr);
+        File.Exists(checkpoint).Should().BeTrue();
+
+        // The epoch budget is part of the model options a checkpoint is tied to, so resuming needs the same --epochs:
+        // the checkpoint of a 1-epoch run is complete, and resuming it trains nothing more.
+        var resumed = CliRunner.Run([.. common, "--epochs", "1", "--out", Path.Combine(Data, "two.singer")]);
+        resumed.ExitCode.Should().Be(0, resumed.Stderr);
+        using var a = JsonDocument.Parse(first.Stdout);
+        using var b = JsonDocument.Parse(resumed.Stdout);
+        b.RootElement.GetProperty("epochs").GetInt32().Should().Be(1);
+        b.RootElement.GetProperty("test").GetRawText().Should().Be(a.RootElement.GetProperty("test").GetRawText());
+    }
+}
