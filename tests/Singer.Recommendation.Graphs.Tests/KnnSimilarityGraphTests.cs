@@ -60,6 +60,21 @@ public sealed class KnnSimilarityGraphTests
         }
     }
 
+    [Fact]
+    public void Every_block_size_of_a_200_item_graph_equals_brute_force()
+    {
+        var features = Reference.RandomFeatures(3, 200, 24, zeroRows: [0, 150], duplicateOf: [(99, 10), (199, 10)]);
+        var weighted = Reference.Knn(features, features, 10, true, KnnEdgeWeight.Cosine);
+        var binary = Reference.Knn(features, features, 10, false, KnnEdgeWeight.Binary);
+        for (int block = 1; block <= 200; block++)
+        {
+            KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = block })
+                .ShouldEqual(weighted, Tolerance, $"cosine, self excluded, block {block}");
+            KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = block, IncludeSelf = true, Weight = KnnEdgeWeight.Binary })
+                .ShouldEqual(binary, 0f, $"binary, self included, block {block}");
+        }
+    }
+
     [Theory]
     [InlineData(11, 2000, 16)]
     [InlineData(12, 2000, 48)]
