@@ -6,6 +6,7 @@
 #   ./build.sh build              set up, then build the solution (Release)
 #   ./build.sh setup              only the system check below
 #   ./build.sh pack               build the NuGet packages into artifacts/packages
+#   ./build.sh consumer-check     pack the libraries, then build and run a new project that references them
 #
 # Every verb first checks that the C++ runtime provides GLIBCXX_3.4.32, which TorchSharp's native
 # shim (libLibTorchSharp.so, built with GCC 13) needs. Debian 12 ships GCC 12's libstdc++ (3.4.30):
@@ -102,6 +103,7 @@ case "$verb" in
   pack) ensure_dotnet
     rm -rf artifacts/packages
     dotnet pack Singer.Recommendation.sln -c Release -nologo -o artifacts/packages ;;
-  help|-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) say "unknown verb '$verb'"; sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  consumer-check) ensure_libstdcxx; ensure_dotnet; bash build/consumer-check.sh "$@" ;;
+  help|-h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) say "unknown verb '$verb'"; sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
