@@ -210,5 +210,14 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         using var b = JsonDocument.Parse(resumed.Stdout);
         b.RootElement.GetProperty("epochs").GetInt32().Should().Be(1);
         b.RootElement.GetProperty("test").GetRawText().Should().Be(a.RootElement.GetProperty("test").GetRawText());
+
+        var other = CliRunner.Run([.. common, "--epochs", "3", "--out", Path.Combine(Data, "three.singer")]);
+        other.ExitCode.Should().Be(ExitCodes.DataError);
+        other.Stderr.Should().Contain("other options").And.Contain("--restart");
+
+        var restarted = CliRunner.Run([.. common, "--epochs", "3", "--restart", "--out", Path.Combine(Data, "three.singer")]);
+        restarted.ExitCode.Should().Be(0, restarted.Stderr);
+        using var c = JsonDocument.Parse(restarted.Stdout);
+        c.RootElement.GetProperty("epochs").GetInt32().Should().Be(3);
     }
 }

@@ -59,11 +59,21 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
         }
 
         int maxEpochs = model.Options.Training.MaxEpochs;
-        TrainingReport report = json
-            ? Fit(model, checkpoint, null, cancel.Token)
-            : console.Interactive
-                ? FitWithProgressBar(model, checkpoint, maxEpochs, cancel.Token)
-                : Fit(model, checkpoint, new LineProgress(console, maxEpochs), cancel.Token);
+        TrainingReport report;
+        try
+        {
+            report = json
+                ? Fit(model, checkpoint, null, cancel.Token)
+                : console.Interactive
+                    ? FitWithProgressBar(model, checkpoint, maxEpochs, cancel.Token)
+                    : Fit(model, checkpoint, new LineProgress(console, maxEpochs), cancel.Token);
+        }
+        catch (IncompatibleModelFileException e) when (checkpoint is not null)
+        {
+            // The library's advice names its API; say what to do on this command line.
+            throw new DataMismatchException(
+                $"{e.Message} To resume, repeat the options of the run that wrote it (--epochs and --patience included); to start over, add --restart.");
+        }
 
         model.Save(settings.Out!);
         long size = new FileInfo(settings.Out!).Length;
