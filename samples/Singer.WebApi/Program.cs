@@ -111,11 +111,11 @@ app.MapPost("/items", Results<Created<AddItemsResponse>, ProblemHttpResult> (Add
     catch (ArgumentException e) when (e.ParamName == "itemIds")
     {
         // An id that exists already (or repeats): the catalogue is unchanged.
-        return TypedResults.Problem(title: "Item id conflict", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+        return TypedResults.Problem(title: "Item id conflict", detail: Detail(e), statusCode: StatusCodes.Status409Conflict);
     }
     catch (ArgumentException e)
     {
-        return TypedResults.Problem(title: "Invalid new items", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+        return TypedResults.Problem(title: "Invalid new items", detail: Detail(e), statusCode: StatusCodes.Status400BadRequest);
     }
 
     return TypedResults.Created($"/items/{Uri.EscapeDataString(ids![0])}/similar", new AddItemsResponse(ids, engine.ItemCount));
@@ -126,6 +126,10 @@ app.Run();
 ProblemHttpResult? BadK(int k) => k >= 1 && k <= engine.Options.MaxK
     ? null
     : TypedResults.Problem(title: "Invalid k", detail: $"k must be in [1, {engine.Options.MaxK}]; got {k}.", statusCode: StatusCodes.Status400BadRequest);
+
+// An ArgumentException's message ends with " (Parameter 'x')", which names our code, not the client's request.
+static string Detail(ArgumentException e) =>
+    e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
 /// <summary>The entry point's class, public so that tests can start the service with WebApplicationFactory.</summary>
 public partial class Program;
