@@ -245,7 +245,8 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                     }
 
                     task.Value = r.Epoch;
-                    task.Description = Markup.Escape(Describe(r, maxEpochs, best));
+                    task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $"epoch {r.Epoch}/{maxEpochs}  loss {r.Loss.Total:F4}  val R@20 {(r.Validation is { } rv ? rv.Recall(20).ToString("F4", CultureInfo.InvariantCulture) : "-")} (best {best:F4})"));
                 });
                 report = Fit(model, checkpoint, progress, token);
                 task.Value = maxEpochs;
