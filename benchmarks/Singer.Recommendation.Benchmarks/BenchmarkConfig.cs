@@ -39,7 +39,8 @@ public static class BenchmarkConfig
             .AddJob(job)
             .AddColumn(StatisticColumn.Min)
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(new ThroughputColumn(), new MatMulShareColumn(), new PeakMemoryColumn(delta: false), new PeakMemoryColumn(delta: true))
+            .AddColumn(new ThroughputColumn(), new MatMulShareColumn(), new CpuTimeColumn(share: false), new CpuTimeColumn(share: true),
+                new PeakMemoryColumn(delta: false), new PeakMemoryColumn(delta: true))
             .WithOption(ConfigOptions.DisableOptimizationsValidator, false);
     }
 
@@ -143,4 +144,50 @@ internal sealed class PeakMemoryColumn(bool delta) : IColumn
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public bool IsAvailable(Summary summary) => PeakMemory.Available;
+}
+
+/// <summary>
+/// The smallest process CPU time (user + system, all threads) of one invocation, or MatMulOnly's over this case's: the
+/// share of the GEMM's work rate. Other processes on a shared machine disturb CPU time far less than wall time (run with
+/// OMP_WAIT_POLICY=PASSIVE so that waiting BLAS threads sleep instead of spinning).
+/// </summary>
+internal sealed class CpuTimeColumn(bool share) : IColumn
+{
+    public string Id => share ? "CpuShare" : "CpuTime";
+    public string ColumnName => share ? "Share of mm (CPU)" : "CPU time";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => share ? 5 : 4;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => share
+        ? "MatMulOnly's smallest CPU time (same parameters) / this case's smallest CPU time"
+        : "Smallest process CPU time (user + system, all threads) of one invocation";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        double? own = PeakMemory.RecordedCpu(BenchmarkConfig.CaseKey(benchmarkCase));
+        if (own is not { } o)
+        {
+            return "-";
+        }
+
+        if (!share)
+        {
+            return o.ToString(o < 1 ? "F3" : "F2", CultureInfo.InvariantCulture) + " s";
+        }
+
+        var baseline = summary.BenchmarksCases.FirstOrDefault(c =>
+            c.Descriptor.WorkloadMethod.Name == nameof(SimilarityBenchmarks.MatMulOnly)
+            && c.Descriptor.Type == benchmarkCase.Descriptor.Type
+            && c.Parameters.DisplayInfo == benchmarkCase.Parameters.DisplayInfo);
+        return baseline is not null && PeakMemory.RecordedCpu(BenchmarkConfig.CaseKey(baseline)) is { } b
+            ? (b / o).ToString("P0", CultureInfo.InvariantCulture)
+            : "-";
+    }
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
 }

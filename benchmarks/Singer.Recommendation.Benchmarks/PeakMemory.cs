@@ -72,6 +72,29 @@ public static class PeakMemory
             : null;
     }
 
+    /// <summary>Keeps the smallest process CPU time (seconds) seen for a benchmark case.</summary>
+    public static void RecordCpu(string key, double seconds)
+    {
+        Directory.CreateDirectory(Folder);
+        string path = Path.Combine(Folder, Sanitize(key) + ".cpu.txt");
+        double old = File.Exists(path) ? double.Parse(File.ReadAllText(path), CultureInfo.InvariantCulture) : double.MaxValue;
+        File.WriteAllText(path, Math.Min(old, seconds).ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The smallest recorded CPU time of a case, or null.</summary>
+    public static double? RecordedCpu(string key)
+    {
+        string path = Path.Combine(Folder, Sanitize(key) + ".cpu.txt");
+        return File.Exists(path) ? double.Parse(File.ReadAllText(path), CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The process CPU time so far (user + system, all threads), in seconds.</summary>
+    public static double CpuSeconds()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
     /// <summary>Forgets every recorded peak (at the start of a run).</summary>
     public static void Clear()
     {

@@ -24,10 +24,14 @@ internal static class RatiosMode
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"kNN on the CPU, methods interleaved, best of {repeat} rounds (k = {k}, cosine, self excluded)");
+        sb.AppendLine();
         sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + ModeSupport.LoadAverage());
+        sb.AppendLine();
+        sb.AppendLine("Wall time, best round:");
         sb.AppendLine();
         sb.AppendLine("| N | d | bare products (s) | GEMM GFLOP/s | blocked builder (s) | share of GEMM rate | product + topk loop (s) | dense N×N + topk (s) | blocked vs dense |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var cpuRows = new List<string>();
         Console.WriteLine(sb.ToString());
         foreach (int d in dims)
         {
@@ -50,6 +54,7 @@ internal static class RatiosMode
                 }
 
                 var best = methods.ToDictionary(m => m.Name, _ => double.MaxValue);
+                var bestCpu = methods.ToDictionary(m => m.Name, _ => double.MaxValue);
                 foreach (var m in methods)
                 {
                     m.Run(); // warm-up
@@ -60,9 +65,11 @@ internal static class RatiosMode
                     foreach (var m in methods)
                     {
                         GC.Collect();
+                        var cpu = PeakMemory.CpuSeconds();
                         var t = Stopwatch.StartNew();
                         m.Run();
                         best[m.Name] = Math.Min(best[m.Name], t.Elapsed.TotalSeconds);
+                        bestCpu[m.Name] = Math.Min(bestCpu[m.Name], PeakMemory.CpuSeconds() - cpu);
                     }
                 }
 
@@ -72,11 +79,28 @@ internal static class RatiosMode
                     $"| {n:N0} | {d:N0} | {best["mm"]:F3} | {Workloads.Flops(n, d) / best["mm"] / 1e9:F1} | {best["blocked"]:F3} | {best["mm"] / best["blocked"]:P0} | {best["loop"]:F3} | {denseText} | {versus} |");
                 sb.AppendLine(row);
                 Console.WriteLine(row);
+                string denseCpu = dense ? bestCpu["dense"].ToString("F3", c) : "does not fit";
+                string versusCpu = dense ? (bestCpu["dense"] / bestCpu["blocked"]).ToString("F2", c) + "× less" : "-";
+                string cpuRow = string.Create(c,
+                    $"| {n:N0} | {d:N0} | {bestCpu["mm"]:F3} | {bestCpu["blocked"]:F3} | {bestCpu["mm"] / bestCpu["blocked"]:P0} | {bestCpu["loop"]:F3} | {denseCpu} | {versusCpu} |");
+                cpuRows.Add(cpuRow);
+                Console.WriteLine("   CPU time: " + cpuRow);
             }
         }
 
         sb.AppendLine();
-        sb.AppendLine("Load average at the end: " + ModeSupport.LoadAverage() + " (2 cores; other processes share the machine).");
+        sb.AppendLine("Process CPU time (user + system, all threads), best round:");
+        sb.AppendLine();
+        sb.AppendLine("| N | d | bare products (s) | blocked builder (s) | share of GEMM work rate | product + topk loop (s) | dense N×N + topk (s) | blocked vs dense |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (string cpuRow in cpuRows)
+        {
+            sb.AppendLine(cpuRow);
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Load average at the end: " + ModeSupport.LoadAverage() + " (2 cores; other processes share the machine); OMP_WAIT_POLICY="
+            + (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset") + ".");
         if (!string.IsNullOrEmpty(output))
         {
             ModeSupport.Emit(sb.ToString(), output);

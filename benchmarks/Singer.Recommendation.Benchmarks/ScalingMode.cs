@@ -13,7 +13,7 @@ namespace Singer.Recommendation.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--sizes 10000,20000,40000,60000,80000,100000</c> <c>--dim 384</c> <c>--k 10</c>
-/// <c>--mm</c> (also time the bare block products into a ready buffer, the machine's GEMM rate on the same work)
+/// <c>--mm</c> (also measure the bare block products into a ready buffer, the machine's GEMM work on the same N)
 /// <c>--output FILE</c>. A child process (mode <c>scaling-one</c>) generates the features, warms up on a small case,
 /// then measures one build: its time, the resident set before it and the high-water mark during it.
 /// </remarks>
@@ -32,8 +32,8 @@ internal static class ScalingMode
         sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + ModeSupport.LoadAverage());
         sb.AppendLine();
         sb.AppendLine(mm
-            ? "| N | build (s) | time / (N/10k)² (s) | GFLOP/s | bare products (s) | share of mm rate | peak RSS (MB) | growth during build (MB) | growth per item (KB) | dense N×N would need (GB) |"
-            : "| N | build (s) | time / (N/10k)² (s) | GFLOP/s | peak RSS (MB) | growth during build (MB) | growth per item (KB) | dense N×N would need (GB) |");
+            ? "| N | build (s) | build CPU (s) | CPU / (N/10k)² (s) | bare products CPU (s) | share of mm work rate (CPU) | peak RSS (MB) | growth during build (MB) | growth per item (KB) | dense N×N would need (GB) |"
+            : "| N | build (s) | build CPU (s) | CPU / (N/10k)² (s) | peak RSS (MB) | growth during build (MB) | growth per item (KB) | dense N×N would need (GB) |");
         sb.AppendLine(mm ? "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" : "|---:|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(sb.ToString());
         foreach (int n in sizes)
@@ -45,17 +45,18 @@ internal static class ScalingMode
                 continue;
             }
 
-            var (seconds, before, peak, mmSeconds) = result.Value;
+            var (seconds, cpu, before, peak, mmCpu) = result.Value;
             long growth = peak - before;
-            string bare = mm ? string.Create(c, $" {mmSeconds:F2} | {mmSeconds / seconds:P0} |") : "";
+            string bare = mm ? string.Create(c, $" {mmCpu:F2} | {mmCpu / cpu:P0} |") : "";
             string row = string.Create(c,
-                $"| {n:N0} | {seconds:F2} | {seconds / Math.Pow(n / 10_000.0, 2):F2} | {Workloads.Flops(n, dim) / seconds / 1e9:F1} |{bare} {ModeSupport.Mb(peak)} | {ModeSupport.Mb(growth)} | {growth / 1024.0 / n:F1} | {4.0 * n * n / 1e9:F1} |");
+                $"| {n:N0} | {seconds:F2} | {cpu:F2} | {cpu / Math.Pow(n / 10_000.0, 2):F2} |{bare} {ModeSupport.Mb(peak)} | {ModeSupport.Mb(growth)} | {growth / 1024.0 / n:F1} | {4.0 * n * n / 1e9:F1} |");
             sb.AppendLine(row);
             Console.WriteLine(row);
         }
 
         sb.AppendLine();
         sb.AppendLine("Load average at the end: " + ModeSupport.LoadAverage() + ".");
+        sb.AppendLine("CPU = process CPU time (user + system, all threads), which other processes on a shared machine disturb far less than wall time; OMP_WAIT_POLICY=" + (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset") + ".");
         sb.AppendLine("Growth during build = the process's resident high-water mark during the build (Linux VmHWM after /proc/self/clear_refs) minus its resident set just before (runtime, libtorch and the N × d features already loaded). It holds the normalised feature copy (N·d·4 bytes), the block buffer (at most max(1,024 rows, 64 MiB) and within the 256 MiB budget) and the result (O(N·k)).");
         if (!string.IsNullOrEmpty(output))
         {
@@ -76,30 +77,33 @@ internal static class ScalingMode
         GC.WaitForPendingFinalizers();
         SparseGraph? graph = null;
         var clock = new Stopwatch();
+        double cpu = 0;
         var (before, peak) = PeakMemory.Measure(() =>
         {
+            double start = PeakMemory.CpuSeconds();
             clock.Start();
             graph = KnnSimilarityGraph.Build(features, options);
             clock.Stop();
+            cpu = PeakMemory.CpuSeconds() - start;
         });
-        double mmSeconds = 0;
+        double mmCpu = 0;
         if (args.Contains("--mm"))
         {
             int blockRows = Workloads.BudgetBlockRows(n);
             using var x = Workloads.Normalized(features, torch.CPU, torch.ScalarType.Float32);
             using var buffer = torch.zeros(blockRows, n);
             Workloads.MatMulOnly(x, buffer, Math.Min(blockRows, 64)); // touch the BLAS path once
-            var t = Stopwatch.StartNew();
+            double start = PeakMemory.CpuSeconds();
             Workloads.MatMulOnly(x, buffer, blockRows);
-            mmSeconds = t.Elapsed.TotalSeconds;
+            mmCpu = PeakMemory.CpuSeconds() - start;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT {clock.Elapsed.TotalSeconds:R} {before} {peak} {mmSeconds:R} {graph!.NonZeroCount}"));
+            $"RESULT {clock.Elapsed.TotalSeconds:R} {cpu:R} {before} {peak} {mmCpu:R} {graph!.NonZeroCount}"));
         return 0;
     }
 
-    private static (double Seconds, long Before, long Peak, double MmSeconds)? RunChild(int n, int dim, int k, bool mm)
+    private static (double Seconds, double Cpu, long Before, long Peak, double MmCpu)? RunChild(int n, int dim, int k, bool mm)
     {
         string self = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -130,6 +134,6 @@ internal static class ScalingMode
 
         var p = line.Split(' ');
         var c = CultureInfo.InvariantCulture;
-        return (double.Parse(p[1], c), long.Parse(p[2], c), long.Parse(p[3], c), double.Parse(p[4], c));
+        return (double.Parse(p[1], c), double.Parse(p[2], c), long.Parse(p[3], c), long.Parse(p[4], c), double.Parse(p[5], c));
     }
 }

@@ -92,8 +92,16 @@ public class SimilarityBenchmarks
     private T Measure<T>(string method, Func<T> run)
     {
         T result = default!;
-        var (before, peak) = PeakMemory.Measure(() => result = run());
-        PeakMemory.Record(BenchmarkConfig.CaseKey(method, [("N", N), ("D", D), ("Backend", Backend)]), before, peak);
+        double cpu = 0;
+        var (before, peak) = PeakMemory.Measure(() =>
+        {
+            double start = PeakMemory.CpuSeconds();
+            result = run();
+            cpu = PeakMemory.CpuSeconds() - start;
+        });
+        string key = BenchmarkConfig.CaseKey(method, [("N", N), ("D", D), ("Backend", Backend)]);
+        PeakMemory.Record(key, before, peak);
+        PeakMemory.RecordCpu(key, cpu);
         return result;
     }
 
