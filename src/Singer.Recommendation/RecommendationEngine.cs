@@ -35,7 +35,7 @@ public sealed class UnknownUserException : KeyNotFoundException
 {
     /// <summary>Creates the exception for <paramref name="userId"/>.</summary>
     public UnknownUserException(string userId)
-        : base($"User '{userId}' is not known to the model (it had no training interactions). Use UnknownUserPolicy.MostPopular for a popularity fallback.")
+        : base($"User '{userId}' is not known to the model: the id does not exist or had no training interactions. Create the engine with UnknownUserPolicy.MostPopular for a popularity fallback.")
     {
         UserId = userId;
     }
@@ -90,6 +90,12 @@ public sealed class RecommendationEngine : IDisposable
 
     /// <summary>Items the engine ranks (trained items plus added ones).</summary>
     public int ItemCount => Volatile.Read(ref _snapshot).Items.Count;
+
+    /// <summary>Whether the engine knows the user id.</summary>
+    public bool ContainsUser(string userId) => userId is not null && Current().Users.Contains(userId);
+
+    /// <summary>Whether the engine knows the item id (trained or added).</summary>
+    public bool ContainsItem(string itemId) => itemId is not null && Current().Items.Contains(itemId);
 
     /// <summary>The device the scores are computed on.</summary>
     public Device Device => _model.Device;

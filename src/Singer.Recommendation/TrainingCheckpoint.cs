@@ -70,9 +70,12 @@ internal static class TrainingCheckpoint
             contents = ModelFile.Read(stream, path);
         }
 
-        if (contents.Options != model.Options)
+        // The stopping rules may change between runs (for example more epochs); everything that shapes the
+        // trajectory must be the same.
+        var stored = contents.Options with { Training = contents.Options.Training with { MaxEpochs = model.Options.Training.MaxEpochs, Patience = model.Options.Training.Patience } };
+        if (stored != model.Options)
         {
-            throw new IncompatibleModelFileException(path, "the checkpoint was written with other options than this model's; resume with the same builder configuration, or set CheckpointOptions.Resume = false.");
+            throw new IncompatibleModelFileException(path, "the checkpoint was written with other options than this model's (only MaxEpochs and Patience may differ); resume with the same configuration, or start over with CheckpointOptions.Resume = false.");
         }
 
         byte[] Need(string name) => contents.Entries.TryGetValue(name, out var b)

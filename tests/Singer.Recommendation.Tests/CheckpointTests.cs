@@ -65,7 +65,14 @@ public sealed class CheckpointTests : IDisposable
             model.Fit(new CheckpointOptions(path));
         }
 
-        using (var different = Builder().WithTraining(t => t.MaxEpochs(3)).Build())
+        using (var longer = Builder().WithTraining(t => t.MaxEpochs(3)).Build())
+        {
+            // More epochs: the stopping rules may change, the run continues after epoch 2.
+            var continued = longer.Fit(new CheckpointOptions(path));
+            continued.Epochs.Should().HaveCount(3);
+        }
+
+        using (var different = Builder().WithTraining(t => t.MaxEpochs(3).LearningRate(1e-2)).Build())
         {
             FluentActions.Invoking(() => different.Fit(new CheckpointOptions(path)))
                 .Should().Throw<IncompatibleModelFileException>().WithMessage("*other options*Resume = false*");

@@ -71,7 +71,11 @@ public sealed class EngineTests(TrainedSmallModel trained) : IClassFixture<Train
     public void Unknown_users_throw_or_fall_back_to_popularity()
     {
         using var strict = RecommendationEngine.Create(Model);
-        FluentActions.Invoking(() => strict.Recommend("nobody")).Should().Throw<UnknownUserException>().WithMessage("*'nobody'*MostPopular*");
+        FluentActions.Invoking(() => strict.Recommend("nobody")).Should().Throw<UnknownUserException>().WithMessage("*'nobody'*does not exist*MostPopular*");
+        strict.ContainsUser("nobody").Should().BeFalse();
+        strict.ContainsUser(Data.Users[0]).Should().BeTrue();
+        strict.ContainsItem(Data.Items[0]).Should().BeTrue();
+        strict.ContainsItem("nothing").Should().BeFalse();
 
         using var lenient = RecommendationEngine.Create(Model, new RecommendationEngineOptions { UnknownUsers = UnknownUserPolicy.MostPopular });
         var popular = lenient.Recommend("nobody", 5);

@@ -72,7 +72,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
         {
             // The library's advice names its API; say what to do on this command line.
             throw new DataMismatchException(
-                $"{e.Message} To resume, repeat the options of the run that wrote it (--epochs and --patience included); to start over, add --restart.");
+                $"{e.Message} To resume, repeat the options of the run that wrote it (--epochs and --patience may change); to start over, add --restart.");
         }
 
         model.Save(settings.Out!);
