@@ -80,7 +80,8 @@ internal static class Modes
             full.With("beta", "0"),
             full.With("lp", "0"),
             full.With("la", "0"),
-            full.With("ls", "0"),
+            // The standard alignment: off when the configuration has it on, on (the default 0.1) when it is off.
+            full.With("ls", full.Settings.LastOrDefault(kv => kv.Key == "ls").Value == "0" ? "0.1" : "0"),
         };
         runs.AddRange(data.Modalities.Select(m => full.With("mod", m.Name)));
         runs.Add(ModelSettings.Parse("lightgcn", full.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr" or "batch" or "d").Select(kv => $"{kv.Key}={kv.Value}")));
