@@ -202,8 +202,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         first.ExitCode.Should().Be(0, first.Stderr);
         File.Exists(checkpoint).Should().BeTrue();
 
-        // The epoch budget is part of the model options a checkpoint is tied to, so resuming needs the same --epochs:
-        // the checkpoint of a 1-epoch run is complete, and resuming it trains nothing more.
+        // A complete checkpoint resumed with the same budget trains nothing more and gives the same model.
         var resumed = CliRunner.Run([.. common, "--epochs", "1", "--out", Path.Combine(Data, "two.singer")]);
         resumed.ExitCode.Should().Be(0, resumed.Stderr);
         using var a = JsonDocument.Parse(first.Stdout);
@@ -211,11 +210,24 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         b.RootElement.GetProperty("epochs").GetInt32().Should().Be(1);
         b.RootElement.GetProperty("test").GetRawText().Should().Be(a.RootElement.GetProperty("test").GetRawText());
 
-        var other = CliRunner.Run([.. common, "--epochs", "3", "--out", Path.Combine(Data, "three.singer")]);
+        // The epoch budget may grow on resume: 1 epoch + 2 resumed epochs = an uninterrupted 3-epoch run.
+        var extended = CliRunner.Run([.. common, "--epochs", "3", "--out", Path.Combine(Data, "three.singer")]);
+        extended.ExitCode.Should().Be(0, extended.Stderr);
+        string straightCheckpoint = Path.Combine(Data, "straight.ckpt");
+        var straight = CliRunner.Run(["train", "--data", Data, "--model", "lightgcn", "--embedding-size", "8", "--batch-size", "512",
+            "--checkpoint", straightCheckpoint, "--json", "--epochs", "3", "--out", Path.Combine(Data, "straight.singer")]);
+        straight.ExitCode.Should().Be(0, straight.Stderr);
+        using var e = JsonDocument.Parse(extended.Stdout);
+        using var s = JsonDocument.Parse(straight.Stdout);
+        e.RootElement.GetProperty("epochs").GetInt32().Should().Be(3);
+        e.RootElement.GetProperty("test").GetRawText().Should().Be(s.RootElement.GetProperty("test").GetRawText());
+
+        // Other model options do not match the checkpoint: a data error that names --restart.
+        var other = CliRunner.Run([.. common.Select(x => x == "8" ? "16" : x), "--epochs", "3", "--out", Path.Combine(Data, "four.singer")]);
         other.ExitCode.Should().Be(ExitCodes.DataError);
         other.Stderr.Should().Contain("other options").And.Contain("--restart");
 
-        var restarted = CliRunner.Run([.. common, "--epochs", "3", "--restart", "--out", Path.Combine(Data, "three.singer")]);
+        var restarted = CliRunner.Run([.. common.Select(x => x == "8" ? "16" : x), "--epochs", "3", "--restart", "--out", Path.Combine(Data, "four.singer")]);
         restarted.ExitCode.Should().Be(0, restarted.Stderr);
         using var c = JsonDocument.Parse(restarted.Stdout);
         c.RootElement.GetProperty("epochs").GetInt32().Should().Be(3);

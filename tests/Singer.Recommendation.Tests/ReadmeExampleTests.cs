@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Singer.Recommendation;
 using Singer.Recommendation.Core;
@@ -38,7 +37,7 @@ public sealed partial class ReadmeExampleTests
     [Fact]
     public void The_readme_shows_the_compiled_example()
     {
-        string source = File.ReadAllText(ThisFile());
+        string source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "Singer.Recommendation.Tests", "ReadmeExampleTests.cs"));
         int begin = source.IndexOf('{', source.IndexOf("// README example: begin", StringComparison.Ordinal)) + 1;
         int end = source.IndexOf("        return report;", begin, StringComparison.Ordinal);
         string body = Normalize(source[begin..end]);
@@ -57,10 +56,20 @@ public sealed partial class ReadmeExampleTests
     private static string Normalize(string code) =>
         string.Join("\n", code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
 
-    private static string ThisFile([CallerFilePath] string path = "") => path;
+    // Not [CallerFilePath]: CI builds (ContinuousIntegrationBuild) map source paths to "/_/". The test runs from
+    // tests/<project>/bin/<configuration>/<framework>/, so the repository is the first folder above it with the solution.
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Singer.Recommendation.sln")))
+            {
+                return dir.FullName;
+            }
+        }
 
-    private static string RepositoryRoot() =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", ".."));
+        throw new InvalidOperationException($"No Singer.Recommendation.sln above {AppContext.BaseDirectory}.");
+    }
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
