@@ -3,6 +3,7 @@ using Singer.Recommendation.Graphs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Encoders;
 
@@ -63,10 +64,10 @@ public sealed class BehaviorEncoder : nn.Module
         for (int l = 0; l < Layers; l++)
         {
             layer = _adjacency.Multiply(layer);
-            sum = sum + layer;
+            sum = sum.Plus(layer);
         }
 
-        var mean = Layers == 0 ? sum : sum / (Layers + 1);
+        var mean = Layers == 0 ? sum : sum.DividedBy((double)(Layers + 1));
         var users = mean[..UserCount];
         var items = mean[UserCount..];
         return new EncodedRepresentations(users.MoveToOuterDisposeScope(), items.MoveToOuterDisposeScope());

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Encoders;
 
@@ -22,7 +23,7 @@ public static class ParameterInit
         ArgumentNullException.ThrowIfNull(generator);
         using var scope = NewDisposeScope();
         var shape = columns == 0 ? new[] { rows } : new[] { rows, columns };
-        var values = (rand(shape, generator: generator) * 2 - 1) * bound;
+        var values = rand(shape, generator: generator).Times(2.0).Plus(-1.0).Times(bound);
         if (device is not null && device.type != TorchSharp.DeviceType.CPU)
         {
             values = values.to(device);

@@ -3,6 +3,7 @@ using Singer.Recommendation.Graphs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Encoders;
 
@@ -144,7 +145,7 @@ public sealed class SemanticEncoder : nn.Module
     {
         if (_fusionLogits is null)
         {
-            return full(Names.Count, 1.0f / Names.Count, device: _weights[0].device);
+            return ScalarSafe.Filled([Names.Count], 1.0f / Names.Count, _weights[0].device);
         }
 
         return nn.functional.softmax(_fusionLogits, 0);
@@ -168,8 +169,8 @@ public sealed class SemanticEncoder : nn.Module
             modalityUsers[k] = Project(_userFeatures[k], _userOnes[k], users, k);
             modalityItems[k] = Project(_itemFeatures[k], _itemOnes[k], items, k);
             var wk = weights[k];
-            fusedUsers = fusedUsers is null ? modalityUsers[k] * wk : fusedUsers + (modalityUsers[k] * wk);
-            fusedItems = fusedItems is null ? modalityItems[k] * wk : fusedItems + (modalityItems[k] * wk);
+            fusedUsers = fusedUsers is null ? modalityUsers[k] * wk : fusedUsers.Plus(modalityUsers[k] * wk);
+            fusedItems = fusedItems is null ? modalityItems[k] * wk : fusedItems.Plus(modalityItems[k] * wk);
         }
 
         foreach (var t in modalityUsers.Concat(modalityItems))
@@ -212,8 +213,8 @@ public sealed class SemanticEncoder : nn.Module
                 o = graph.matmul(_coldOnes[k]);
             }
 
-            var h = f.matmul(_weights[k].t()) + (o * _biases[k]);
-            fused = fused is null ? h * weights[k] : fused + (h * weights[k]);
+            var h = f.matmul(_weights[k].t()).Plus(o * _biases[k]);
+            fused = fused is null ? h * weights[k] : fused.Plus(h * weights[k]);
         }
 
         return fused!.MoveToOuterDisposeScope();
@@ -223,7 +224,7 @@ public sealed class SemanticEncoder : nn.Module
     {
         var f = index is null ? features : features.index_select(0, index);
         var o = index is null ? ones : ones.index_select(0, index);
-        return f.matmul(_weights[k].t()) + (o * _biases[k]);
+        return f.matmul(_weights[k].t()).Plus(o * _biases[k]);
     }
 
     /// <summary>The row-normalised training matrix <c>R_mean</c> (<c>[U, I]</c>, <c>1/|N_u|</c> per training pair).</summary>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Losses;
 
@@ -12,8 +13,8 @@ public static class RecommendationLosses
     public const float DefaultTemperature = 0.2f;
 
     /// <summary>
-    /// Bayesian personalised ranking: <c>−mean log σ(pos − neg)</c>, computed as <c>mean softplus(neg − pos)</c>
-    /// so that a large margin never overflows.
+    /// Bayesian personalised ranking: <c>−mean log σ(pos − neg)</c>, computed with libtorch's stable
+    /// <c>log_sigmoid</c> so that a large margin never overflows.
     /// </summary>
     /// <param name="positiveScores">Scores <c>ŷ_u,pos</c>, one per triple.</param>
     /// <param name="negativeScores">Scores <c>ŷ_u,neg</c>, aligned with <paramref name="positiveScores"/>.</param>
@@ -22,7 +23,8 @@ public static class RecommendationLosses
         ArgumentNullException.ThrowIfNull(positiveScores);
         ArgumentNullException.ThrowIfNull(negativeScores);
         using var scope = NewDisposeScope();
-        return nn.functional.softplus(negativeScores - positiveScores).mean().MoveToOuterDisposeScope();
+        // The same function as softplus(neg − pos), whose TorchSharp wrapper makes implicit Scalars (see ScalarSafe).
+        return (positiveScores - negativeScores).log_sigmoid().mean().neg().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -39,7 +41,7 @@ public static class RecommendationLosses
         CheckViews(a, b, temperature);
         using var scope = NewDisposeScope();
         // The temperature scales the n × d operand, not the n × n logits (one pass fewer over the big matrix).
-        var an = Normalize(a) / temperature;
+        var an = Normalize(a).DividedBy(temperature);
         var bn = Normalize(b);
         var logits = an.matmul(bn.t());
         // −log softmax of the diagonal: logsumexp_row − diag.
@@ -57,11 +59,11 @@ public static class RecommendationLosses
         ArgumentNullException.ThrowIfNull(b);
         CheckViews(a, b, temperature);
         using var scope = NewDisposeScope();
-        var logits = (Normalize(a) / temperature).matmul(Normalize(b).t());
+        var logits = Normalize(a).DividedBy(temperature).matmul(Normalize(b).t());
         var diagonal = logits.diagonal();
         var rows = LogSumExp(logits) - diagonal;
         var columns = LogSumExp(logits.t()) - diagonal;
-        return (rows.mean() + columns.mean()).MoveToOuterDisposeScope();
+        return rows.mean().Plus(columns.mean()).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -95,13 +97,13 @@ public static class RecommendationLosses
         }
 
         using var scope = NewDisposeScope();
-        Tensor total = egoEmbeddings[0].square().sum();
+        Tensor total = egoEmbeddings[0].Squared().sum();
         for (int i = 1; i < egoEmbeddings.Length; i++)
         {
-            total = total + egoEmbeddings[i].square().sum();
+            total = total.Plus(egoEmbeddings[i].Squared().sum());
         }
 
-        return (total / batchSize).MoveToOuterDisposeScope();
+        return total.DividedBy((double)batchSize).MoveToOuterDisposeScope();
     }
 
     private static void CheckViews(Tensor a, Tensor b, float temperature)
@@ -124,7 +126,7 @@ public static class RecommendationLosses
     internal static Tensor LogSumExp(Tensor logits)
     {
         var max = logits.amax(new long[] { 1 }, keepdim: true).detach();
-        return (logits - max).exp().sum(1).log() + max.squeeze(1);
+        return (logits - max).exp().sum(1).log().Plus(max.squeeze(1));
     }
 
     /// <summary>
@@ -136,10 +138,10 @@ public static class RecommendationLosses
         // Divide by the row's largest magnitude first (a constant for the gradient: normalisation is scale-invariant),
         // so that squaring stays in range; zero rows use safe denominators and select zero.
         var scale = x.abs().amax(new long[] { 1 }, keepdim: true).detach();
-        var safeScale = where(scale > 0, scale, ones_like(scale));
+        var safeScale = where(scale.GreaterThan(0), scale, ones_like(scale));
         var scaled = x / safeScale;
-        var squares = scaled.square().sum(1, keepdim: true);
-        var safeSquares = where(squares > 0, squares, ones_like(squares));
+        var squares = scaled.Squared().sum(1, keepdim: true);
+        var safeSquares = where(squares.GreaterThan(0), squares, ones_like(squares));
         return scaled / safeSquares.sqrt();
     }
 }

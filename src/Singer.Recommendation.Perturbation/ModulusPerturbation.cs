@@ -1,4 +1,6 @@
+using TorchSharp;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Perturbation;
 
@@ -37,17 +39,21 @@ public static class ModulusPerturbation
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         using var scope = NewDisposeScope();
+        // Scoped Scalars, never implicit temporaries: see the remark on TorchScalars in Singer.Recommendation.Core.
+        using var zero = 0f.ToScalar();
         var norms = RowNorms(embeddings);
         var mean = norms.mean();
+        var meanPositive = mean.gt(zero);
+        var normsPositive = norms.gt(zero);
         Tensor rho = mode switch
         {
-            PerturbationMode.Proportional => norms / where(mean > 0, mean, ones_like(mean)),
-            PerturbationMode.Inverse => where(norms > 0, mean / where(norms > 0, norms, ones_like(norms)), zeros_like(norms)),
+            PerturbationMode.Proportional => norms / where(meanPositive, mean, ones_like(mean)),
+            PerturbationMode.Inverse => where(normsPositive, mean / where(normsPositive, norms, ones_like(norms)), zeros_like(norms)),
             PerturbationMode.Uniform => ones_like(norms),
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown perturbation mode."),
         };
         // All-zero batch: mean 0 → ρ = 0 for everyone (no noise, no NaN).
-        rho = where(mean > 0, rho, zeros_like(rho));
+        rho = where(meanPositive, rho, zeros_like(rho));
         return rho.nan_to_num(0, 0, 0).MoveToOuterDisposeScope();
     }
 
@@ -77,19 +83,22 @@ public static class ModulusPerturbation
             delta = delta.to(embeddings.device);
         }
 
-        var direction = delta / RowNorms(delta).clamp_min(1e-12).unsqueeze(1);
+        using var tiny = 1e-12.ToScalar();
+        using var eps = epsilon.ToScalar();
+        var direction = delta / RowNorms(delta).clamp_min(tiny).unsqueeze(1);
         // The noise is a perturbation, not a path for gradient: ρ is computed on detached values.
         var rho = Intensity(embeddings.detach(), mode);
-        var noise = (epsilon * rho).unsqueeze(1) * embeddings.sign() * direction;
-        return (embeddings + noise.detach()).MoveToOuterDisposeScope();
+        var noise = rho.mul(eps).unsqueeze(1) * embeddings.sign() * direction;
+        return embeddings.Plus(noise.detach()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Row L2 norms that neither overflow for 1e+30 entries nor underflow for 1e-30 entries.</summary>
     private static Tensor RowNorms(Tensor x)
     {
+        using var zero = 0f.ToScalar();
         var scale = x.abs().amax(new long[] { 1 });
-        var safeScale = where(scale > 0, scale, ones_like(scale));
+        var safeScale = where(scale.gt(zero), scale, ones_like(scale));
         var scaled = x / safeScale.unsqueeze(1);
-        return scaled.square().sum(1).sqrt() * scale;
+        return scaled.Squared().sum(1).sqrt() * scale;
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -56,6 +57,16 @@ internal sealed class AdamOptimizer : IDisposable
         double stepSize = LearningRate / correction1;
         double sqrtCorrection2 = Math.Sqrt(correction2);
         using var noGrad = no_grad();
+        // Explicit, scoped Scalars: an implicit conversion's temporary can be finalized by the GC while the native
+        // call that received its handle still runs (TorchSharp 0.107), which corrupts the value or crashes.
+        using var beta1 = Beta1.ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var sqrtCorrection = sqrtCorrection2.ToScalar();
+        using var epsilon = Epsilon.ToScalar();
+        using var minusStep = (-stepSize).ToScalar();
+        using var one = 1.ToScalar();
         for (int k = 0; k < _parameters.Length; k++)
         {
             using var grad = _parameters[k].grad;
@@ -64,10 +75,11 @@ internal sealed class AdamOptimizer : IDisposable
                 continue;
             }
 
-            _first[k].mul_(Beta1).add_(grad, alpha: 1 - Beta1);
-            _second[k].mul_(Beta2).addcmul_(grad, grad, value: 1 - Beta2);
-            using var denominator = (_second[k].sqrt() / sqrtCorrection2).add_(Epsilon);
-            _parameters[k].addcdiv_(_first[k], denominator, value: -stepSize);
+            _first[k].mul_(beta1).add_(grad, alpha: oneMinusBeta1);
+            _second[k].mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
+            using var root = _second[k].sqrt();
+            using var denominator = root.div_(sqrtCorrection).add_(epsilon, one);
+            _parameters[k].addcdiv_(_first[k], denominator, value: minusStep);
         }
     }
 

@@ -5,6 +5,7 @@ using Singer.Recommendation.Encoders;
 using Singer.Recommendation.Graphs;
 using TorchSharp;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation;
 
@@ -553,7 +554,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             optimizer.Step();
             using (no_grad())
             {
-                sums.add_(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
+                sums.PlusInPlace(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
             }
 
             batches++;

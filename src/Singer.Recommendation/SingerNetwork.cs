@@ -4,6 +4,7 @@ using Singer.Recommendation.Losses;
 using Singer.Recommendation.Perturbation;
 using TorchSharp;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation;
 
@@ -51,7 +52,7 @@ internal sealed class SingerNetwork : nn.Module
         }
 
         var s = Semantic.Forward();
-        return new EncodedRepresentations((b.Users + s.Users).MoveToOuterDisposeScope(), (b.Items + s.Items).MoveToOuterDisposeScope());
+        return new EncodedRepresentations(b.Users.Plus(s.Users).MoveToOuterDisposeScope(), b.Items.Plus(s.Items).MoveToOuterDisposeScope());
     }
 
     /// <summary>The loss of one batch of (user, positive, negative) triples. Runs inside the caller's dispose scope.</summary>
@@ -77,9 +78,9 @@ internal sealed class SingerNetwork : nn.Module
         {
             // Semantics of the batch's unique users and items; the triples index into them.
             var s = Semantic.Forward(batch.UniqueUsers, batch.UniqueItems);
-            zUsers = bUsers + s.Users.index_select(0, batch.UserPositions);
-            zPos = bPos + s.Items.index_select(0, batch.PositivePositions);
-            zNeg = bNeg + s.Items.index_select(0, batch.NegativePositions);
+            zUsers = bUsers.Plus(s.Users.index_select(0, batch.UserPositions));
+            zPos = bPos.Plus(s.Items.index_select(0, batch.PositivePositions));
+            zNeg = bNeg.Plus(s.Items.index_select(0, batch.NegativePositions));
 
             // The contrastive terms see the batch's unique rows, or a random prefix of them when capped.
             var a = _options.Alignment;
@@ -96,7 +97,7 @@ internal sealed class SingerNetwork : nn.Module
                 var u2 = ModulusPerturbation.Perturb(su, p.Epsilon, p.Mode, _noise);
                 var i1 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
                 var i2 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
-                pert = RecommendationLosses.InfoNce(u1, u2, tau) + RecommendationLosses.InfoNce(i1, i2, tau);
+                pert = RecommendationLosses.InfoNce(u1, u2, tau).Plus(RecommendationLosses.InfoNce(i1, i2, tau));
             }
 
             if (a.AnchorWeight > 0)
@@ -104,22 +105,22 @@ internal sealed class SingerNetwork : nn.Module
                 for (int m = 0; m < s.ModalityUsers.Count; m++)
                 {
                     anchor = anchor
-                        + RecommendationLosses.AnchorInfoNce(bu, Cap(s.ModalityUsers[m], a.ContrastiveRows), tau, a.StopAnchorGradient)
-                        + RecommendationLosses.AnchorInfoNce(bi, Cap(s.ModalityItems[m], a.ContrastiveRows), tau, a.StopAnchorGradient);
+                        .Plus(RecommendationLosses.AnchorInfoNce(bu, Cap(s.ModalityUsers[m], a.ContrastiveRows), tau, a.StopAnchorGradient))
+                        .Plus(RecommendationLosses.AnchorInfoNce(bi, Cap(s.ModalityItems[m], a.ContrastiveRows), tau, a.StopAnchorGradient));
                 }
             }
 
             if (a.StandardWeight > 0)
             {
-                align = RecommendationLosses.SymmetricInfoNce(bu, su, tau) + RecommendationLosses.SymmetricInfoNce(bi, si, tau);
+                align = RecommendationLosses.SymmetricInfoNce(bu, su, tau).Plus(RecommendationLosses.SymmetricInfoNce(bi, si, tau));
             }
         }
 
         var bpr = RecommendationLosses.Bpr((zUsers * zPos).sum(1), (zUsers * zNeg).sum(1));
-        var total = bpr + (t.L2Weight * reg);
+        var total = bpr.Plus(reg.Times(t.L2Weight));
         if (Semantic is not null)
         {
-            total = total + (_options.Perturbation.Weight * pert) + (_options.Alignment.AnchorWeight * anchor) + (_options.Alignment.StandardWeight * align);
+            total = total.Plus(pert.Times(_options.Perturbation.Weight)).Plus(anchor.Times(_options.Alignment.AnchorWeight)).Plus(align.Times(_options.Alignment.StandardWeight));
         }
 
         return new BatchLosses(total, bpr, pert, anchor, align, reg);

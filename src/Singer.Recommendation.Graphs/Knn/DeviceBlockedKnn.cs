@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Graphs.Knn;
 
@@ -119,8 +120,10 @@ internal static class DeviceBlockedKnn
         }
 
         using var scope = NewDisposeScope();
+        using var zero = 0f.ToScalar();
+        using var one = 1f.ToScalar();
         var norms = result.norm(1, true);
-        result.div_(norms.masked_fill(norms.eq(0), 1f));
+        result.div_(norms.masked_fill(norms.eq(zero), one));
         return result;
     }
 
@@ -161,7 +164,8 @@ internal static class DeviceBlockedKnn
         if (s.ExcludeSelf)
         {
             // Row r of the block is item start + r: the diagonal at offset 'start'.
-            similarities.diagonal(start).fill_(float.NegativeInfinity);
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
+            similarities.diagonal(start).fill_(minusInfinity);
         }
 
         var (columns, approximate, boundary) = Candidates(similarities, m);
@@ -198,19 +202,26 @@ internal static class DeviceBlockedKnn
         {
             int take = (int)Math.Min(m + 1, n);
             var (top, index) = similarities.topk(take, dim: 1, largest: true, sorted: true);
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
             var boundary = take > m
                 ? top.select(1, m)
-                : full_like(top.select(1, 0), float.NegativeInfinity);
+                : full_like(top.select(1, 0), minusInfinity);
             return (index.narrow(1, 0, m), top.narrow(1, 0, m), boundary);
         }
 
         var chunkMax = similarities.narrow(1, 0, full).view(rows, chunks, ChunkSize).amax([2L]);
         var (chunkTop, chunkIndex) = chunkMax.topk(m + 1, dim: 1, largest: true, sorted: true);
-        var offsets = arange(ChunkSize, ScalarType.Int64, similarities.device).view(1, 1, ChunkSize);
-        var columns = chunkIndex.narrow(1, 0, m).unsqueeze(2).mul(ChunkSize).add(offsets).reshape(rows, m * (long)ChunkSize);
+        using var zero = 0L.ToScalar();
+        using var chunkSize = ((long)ChunkSize).ToScalar();
+        using var unit = 1L.ToScalar();
+        var offsets = arange(zero, chunkSize, unit, ScalarType.Int64, similarities.device).view(1, 1, ChunkSize);
+        var columns = chunkIndex.narrow(1, 0, m).unsqueeze(2).Times((long)ChunkSize).Plus(offsets).reshape(rows, m * (long)ChunkSize);
         if (tail > 0)
         {
-            var tailColumns = arange(full, n, 1L, ScalarType.Int64, similarities.device).view(1, tail).expand(rows, tail);
+            using var from = full.ToScalar();
+            using var to = n.ToScalar();
+            using var step = 1L.ToScalar();
+            var tailColumns = arange(from, to, step, ScalarType.Int64, similarities.device).view(1, tail).expand(rows, tail);
             columns = cat([columns, tailColumns], 1);
         }
 
@@ -333,11 +344,12 @@ internal static class DeviceBlockedKnn
             }
             else
             {
-                var global = local.add(start);
+                var global = local.Plus((long)start);
                 rows = x.Queries32.index_select(0, global).mm(x.Base32T);
                 if (s.ExcludeSelf)
                 {
-                    rows.scatter_(1, global.view(count, 1), full(count, 1, float.NegativeInfinity, device: device));
+                    using var minusInfinity = float.NegativeInfinity.ToScalar();
+                    rows.scatter_(1, global.view(count, 1), full(count, 1, minusInfinity, device: device));
                 }
             }
 
@@ -345,7 +357,7 @@ internal static class DeviceBlockedKnn
             var kth = top.narrow(1, s.K - 1, 1);
             var above = rows.gt(kth);
             var equal = rows.eq(kth);
-            var need = above.sum(1, true, ScalarType.Int64).neg().add(s.K);
+            var need = above.sum(1, true, ScalarType.Int64).neg().Plus((long)s.K);
             var rank = equal.cumsum(1, ScalarType.Int64);
             var take = above.logical_or(equal.logical_and(rank.le(need)));
             var positions = take.nonzero().cpu();
