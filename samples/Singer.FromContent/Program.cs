@@ -147,15 +147,15 @@ var rankings = engine.RecommendBatch(users, engine.ItemCount);
 foreach (var (id, title, _) in newItems)
 {
     int[] rank = rankings.Select(list => list.Select((r, i) => (r.ItemId, Rank: i + 1)).First(x => x.ItemId == id).Rank).ToArray();
-    var receivers = Enumerable.Range(0, users.Count).Where(u => rank[u] <= 10).ToArray();
-    Console.WriteLine($"  {title} [{id}]: in the top 10 of {receivers.Length} of {users.Count} users");
+    var receivers = Enumerable.Range(0, users.Count).Where(u => rank[u] <= 20).ToArray();
+    Console.WriteLine($"  {title} [{id}]: in the top 20 of {receivers.Length} of {users.Count} users");
     if (favourite is not null)
     {
         // The users whose taste matches the new item's content should rank it highest.
         var byTheme = Enumerable.Range(0, users.Count).GroupBy(u => favourite[users[u]])
             .OrderBy(g => g.Key)
             .Select(g => string.Create(CultureInfo.InvariantCulture,
-                $"{DemoCatalogue.Themes[g.Key].Name} fans: median rank {Median(g.Select(u => rank[u]))}, top 10 for {g.Count(u => rank[u] <= 10)} of {g.Count()}"));
+                $"{DemoCatalogue.Themes[g.Key].Name} fans: median rank {Median(g.Select(u => rank[u]))}, top 20 for {g.Count(u => rank[u] <= 20)} of {g.Count()}"));
         Console.WriteLine($"      {string.Join("; ", byTheme)}");
     }
     else
