@@ -3,7 +3,8 @@
 //   ml100k-text  --data <ml100k folder> --out <folder>   encodes movie_names.txt into <out>/text_feat.npy and links
 //                                                        <out>/ml100k.inter and <out>/genre_feat.npy to the originals
 //   text-speed   --data <ml100k folder> [--repeat N]     titles per second (model already loaded)
-//   image-speed  [--count N] [--size WxH]                images per second on generated JPEG files
+//   image-speed  [--count N] [--size WxH] [--keep folder] images per second on generated JPEG files (kept in --keep)
+//   image-dump   --out <file.txt> <image> ...             one line of 512 features per image (to compare with ML.NET)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -79,7 +80,9 @@ switch (args.Length > 0 ? args[0] : "help")
         {
             int count = int.Parse(Get("count", "64"), CultureInfo.InvariantCulture);
             var size = Get("size", "500x375").Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            string dir = Directory.CreateTempSubdirectory("singer-image-speed-").FullName;
+            string? keep = options.GetValueOrDefault("keep");
+            string dir = keep ?? Directory.CreateTempSubdirectory("singer-image-speed-").FullName;
+            Directory.CreateDirectory(dir);
             try
             {
                 var paths = new string[count];
@@ -111,14 +114,33 @@ switch (args.Length > 0 ? args[0] : "help")
             }
             finally
             {
-                Directory.Delete(dir, recursive: true);
+                if (keep is null)
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
 
             return 0;
         }
 
+    case "image-dump":
+        {
+            string outFile = Get("out");
+            string[] paths = args.Skip(3).ToArray();
+            using var encoder = new ImageFeatureEncoder();
+            var result = encoder.Encode(paths);
+            using var writer = new StreamWriter(outFile);
+            for (int i = 0; i < paths.Length; i++)
+            {
+                writer.WriteLine(string.Join(' ', result.Modality.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
+            }
+
+            Console.WriteLine($"image-dump: {paths.Length} images -> {outFile} ({result.Failures.Count} failures)");
+            return 0;
+        }
+
     default:
-        Console.WriteLine("usage: ml100k-text --data <folder> --out <folder> | text-speed --data <folder> [--repeat N] | image-speed [--count N] [--size WxH]");
+        Console.WriteLine("usage: ml100k-text --data <folder> --out <folder> | text-speed --data <folder> [--repeat N] | image-speed [--count N] [--size WxH] [--keep folder] | image-dump --out <file> <image> ...");
         return args.Length == 0 || args[0] is "help" or "--help" ? 0 : 2;
 }
 

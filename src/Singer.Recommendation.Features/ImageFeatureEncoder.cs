@@ -227,18 +227,24 @@ public sealed class ImageFeatureEncoder : IDisposable
         return null;
     }
 
-    // ML.NET IsoCrop: the largest centred square of the source, scaled to 224 × 224 bilinearly; then planar R, G, B.
+    // ML.NET's IsoCrop with the centre anchor (MLImage.ResizeWithCrop): the whole image scaled by the larger of the two
+    // ratios to 224 (so it covers the square), placed centred at a whole-pixel offset, drawn with Skia's high-quality
+    // (Mitchell cubic) sampling; what falls outside the 224 × 224 target is cut off. Then planar R, G, B.
     private void FillPixels(SKBitmap source)
     {
-        int side = Math.Min(source.Width, source.Height);
-        var from = SKRect.Create((source.Width - side) / 2f, (source.Height - side) / 2f, side, side);
+        float scaleX = (float)InputSize / source.Width;
+        float scaleY = (float)InputSize / source.Height;
+        float scale = Math.Max(scaleX, scaleY);
+        int left = scaleY < scaleX ? 0 : (int)((InputSize - (source.Width * scale)) / 2f);
+        int top = scaleY < scaleX ? (int)((InputSize - (source.Height * scale)) / 2f) : 0;
+        var to = SKRect.Create(left, top, (int)(source.Width * scale), (int)(source.Height * scale));
         var info = new SKImageInfo(InputSize, InputSize, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var target = new SKBitmap(info);
         using (var canvas = new SKCanvas(target))
         using (var image = SKImage.FromBitmap(source))
         {
             canvas.Clear(SKColors.Black);
-            canvas.DrawImage(image, from, SKRect.Create(0, 0, InputSize, InputSize), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+            canvas.DrawImage(image, SKRect.Create(0, 0, source.Width, source.Height), to, new SKSamplingOptions(SKCubicResampler.Mitchell));
         }
 
         ReadOnlySpan<byte> rgba = target.GetPixelSpan();
