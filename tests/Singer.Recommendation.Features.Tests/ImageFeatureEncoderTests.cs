@@ -149,6 +149,31 @@ public sealed class ImageFeatureEncoderTests(ImageFixture images) : IClassFixtur
 
         act.Should().Throw<FileNotFoundException>().WithMessage($"*{nameof(ImageEncoderOptions.ModelDirectory)}*");
     }
+
+    /// <summary>
+    /// Agreement with ML.NET's own pipeline (<c>LoadImages → ResizeImages(224, 224) → ExtractPixels → DnnFeaturizeImage
+    /// (ResNet18)</c>, Microsoft.ML 5.0.1): Reference/mlnet-resnet18.txt holds its 512 features for the two JPEGs beside it,
+    /// one landscape (cropped left and right) and one portrait (cropped top and bottom). Bilinear instead of Skia's
+    /// high-quality sampling, or a crop that is off by a few pixels, drops the cosine below 0.999; swapped channels or a
+    /// missing mean subtraction far below.
+    /// </summary>
+    [Fact]
+    public void Features_agree_with_mlnet_dnn_featurize_image()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Reference");
+        var expected = File.ReadAllLines(Path.Combine(folder, "mlnet-resnet18.txt"))
+            .Select(l => l.Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            .ToArray();
+        var result = images.Encoder.Encode([Path.Combine(folder, "landscape-500x375.jpg"), Path.Combine(folder, "portrait-200x300.jpg")]);
+
+        result.Failures.Should().BeEmpty();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            expected[i].Should().HaveCount(512);
+            double cosine = TextFeatureEncoderTests.Cosine(result.Modality.Row(i), expected[i]);
+            cosine.Should().BeGreaterThan(0.9999, $"image {i} must match ML.NET's features");
+        }
+    }
 }
 
 /// <summary>Records the log lines of the encoder.</summary>
