@@ -111,7 +111,7 @@ public sealed class ImageFeatureEncoder : IDisposable
             else
             {
                 failures.Add(new FeatureFailure(i, imagePaths[i], error));
-                _logger.LogWarning("Image of item {Item} ({Path}): {Reason}; it gets the mean image vector", i, imagePaths[i], error);
+                _logger.LogWarning("Image of item {Item} ({Path}): {Reason}; it gets the mean image vector", i, imagePaths[i] ?? "no path", error);
             }
 
             progress?.Report(new FeatureProgress(i + 1, n));
