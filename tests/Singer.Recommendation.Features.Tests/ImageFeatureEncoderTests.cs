@@ -143,6 +143,29 @@ public sealed class ImageFeatureEncoderTests(ImageFixture images) : IClassFixtur
     }
 
     [Fact]
+    public void Invalid_options_are_all_reported_at_once()
+    {
+        var act = () => new ImageFeatureEncoder(new ImageEncoderOptions { ModalityName = "", IntraOpThreads = -1, ModelDirectory = " " });
+
+        act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains("3 problems")
+            && e.Message.Contains(nameof(ImageEncoderOptions.ModalityName)) && e.Message.Contains(nameof(ImageEncoderOptions.IntraOpThreads))
+            && e.Message.Contains(nameof(ImageEncoderOptions.ModelDirectory)));
+    }
+
+    [Fact]
+    public void Progress_counts_every_image_and_cancellation_stops_the_run()
+    {
+        var reports = new List<FeatureProgress>();
+        images.Encoder.Encode([images.Red, images.Missing, images.Blue], new SynchronousProgress<FeatureProgress>(reports.Add));
+        reports.Select(r => r.Done).Should().Equal(1, 2, 3);
+
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var act = () => images.Encoder.Encode([images.Red], cancellationToken: cts.Token);
+        act.Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
     public void A_missing_model_folder_names_the_option_to_set()
     {
         var act = () => new ImageFeatureEncoder(new ImageEncoderOptions { ModelDirectory = images.Folder });
