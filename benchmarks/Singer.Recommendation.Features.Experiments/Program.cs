@@ -2,7 +2,8 @@
 //
 //   ml100k-text  --data <ml100k folder> --out <folder>   encodes movie_names.txt into <out>/text_feat.npy and links
 //                                                        <out>/ml100k.inter and <out>/genre_feat.npy to the originals
-//   text-speed   --data <ml100k folder> [--repeat N]     titles per second (model already loaded)
+//   text-speed   --data <ml100k folder> [--repeat N] [--batches 1,8,32,128] [--words N] [--threads N]
+//                                                        titles (or N-word texts made of title words) per second
 //   image-speed  [--count N] [--size WxH] [--keep folder] images per second on generated JPEG files (kept in --keep)
 //   image-dump   --out <file.txt> <image> ...             one line of 512 features per image (to compare with ML.NET)
 using System.Diagnostics;
@@ -56,9 +57,23 @@ switch (args.Length > 0 ? args[0] : "help")
         {
             string[] titles = MovieTitles.Read(Path.Combine(Get("data"), "movie_names.txt"));
             int repeat = int.Parse(Get("repeat", "3"), CultureInfo.InvariantCulture);
-            foreach (int batch in new[] { 1, 8, 32, 128 })
+            int words = int.Parse(Get("words", "0"), CultureInfo.InvariantCulture);
+            int[] batches = Get("batches", "1,8,32,128").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+            int threads = int.Parse(Get("threads", "0"), CultureInfo.InvariantCulture);
+            string unit = "titles";
+            if (words > 0)
             {
-                using var encoder = new TextFeatureEncoder(new TextEncoderOptions { BatchSize = batch });
+                // Description-like texts: each item's title followed by the next titles until it has `words` words.
+                var all = titles.SelectMany(t => t.Split(' ')).ToArray();
+                titles = Enumerable.Range(0, Math.Min(titles.Length, 256))
+                    .Select(i => string.Join(' ', Enumerable.Range(0, words).Select(w => all[((i * 7) + w) % all.Length])))
+                    .ToArray();
+                unit = $"{words}-word texts";
+            }
+
+            foreach (int batch in batches)
+            {
+                using var encoder = new TextFeatureEncoder(new TextEncoderOptions { BatchSize = batch, IntraOpThreads = threads });
                 encoder.Encode(titles.Take(64).ToArray());   // warm-up
                 var times = new List<double>();
                 for (int r = 0; r < repeat; r++)
@@ -70,7 +85,7 @@ switch (args.Length > 0 ? args[0] : "help")
 
                 double median = times.Order().ElementAt(times.Count / 2);
                 Console.WriteLine(FormattableString.Invariant(
-                    $"text-speed: batch {batch,3}: {titles.Length} titles in {median:F2} s (median of {repeat}) = {titles.Length / median:F0} titles/s"));
+                    $"text-speed: batch {batch,3}, threads {threads}: {titles.Length} {unit} in {median:F2} s (median of {repeat}) = {titles.Length / median:F1} {unit}/s"));
             }
 
             return 0;
@@ -140,7 +155,7 @@ switch (args.Length > 0 ? args[0] : "help")
         }
 
     default:
-        Console.WriteLine("usage: ml100k-text --data <folder> --out <folder> | text-speed --data <folder> [--repeat N] | image-speed [--count N] [--size WxH] [--keep folder] | image-dump --out <file> <image> ...");
+        Console.WriteLine("usage: ml100k-text --data <folder> --out <folder> | text-speed --data <folder> [--repeat N] [--batches 1,8,32,128] [--words N] [--threads N] | image-speed [--count N] [--size WxH] [--keep folder] | image-dump --out <file> <image> ...");
         return args.Length == 0 || args[0] is "help" or "--help" ? 0 : 2;
 }
 
