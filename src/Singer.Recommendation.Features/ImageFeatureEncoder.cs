@@ -13,8 +13,8 @@ namespace Singer.Recommendation.Features;
 /// </summary>
 /// <remarks>
 /// <para>Pipeline, as ML.NET's <c>LoadImages → ResizeImages(224, 224) → ExtractPixels → DnnFeaturizeImage</c>: the
-/// image is scaled isotropically and centre-cropped to 224 × 224 with bilinear sampling (ML.NET's default
-/// <c>IsoCrop</c>, transparent areas over black), turned into planar R, G, B values 0–255, passed through
+/// image is scaled isotropically and centre-cropped to 224 × 224 with Skia's high-quality (Mitchell cubic) sampling
+/// (ML.NET's default <c>IsoCrop</c>; transparent areas over black), turned into planar R, G, B values 0–255, passed through
 /// <c>ResNetPreprocess.onnx</c> (to B, G, R minus the training set's mean image) and then <c>ResNet18.onnx</c>, whose
 /// <c>Pooling395_Output_0</c> is the feature vector.</para>
 /// <para><b>Missing images.</b> An item whose path is null or empty, whose file is missing, or whose data cannot be
