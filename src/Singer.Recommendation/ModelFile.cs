@@ -146,6 +146,21 @@ internal static class ModelFile
                 throw new CorruptModelFileException(source, "the manifest lacks checksums, options or modalities.", "manifest.json");
             }
 
+            var o = manifest.Options;
+            if (o.Graph?.Knn is null || o.Behavior is null || o.Semantic is null || o.Perturbation is null || o.Alignment is null || o.Training is null)
+            {
+                throw new CorruptModelFileException(source, "the manifest lacks a part of the options (Graph, Behavior, Semantic, Perturbation, Alignment or Training).", "manifest.json");
+            }
+
+            // The manifest carries no checksum of its own: check the stored options like Build() does before they size
+            // any tensor (an edited EmbeddingSize of 2·10⁹ would otherwise ask the allocator for terabytes).
+            var problems = o.Training.Validate().Concat(o.Behavior.Validate()).Concat(o.Semantic.Validate(null))
+                .Concat(o.Perturbation.Validate()).Concat(o.Alignment.Validate()).ToArray();
+            if (problems.Length > 0)
+            {
+                throw new IncompatibleModelFileException(source, $"the stored options are invalid: {string.Join("; ", problems.Select(p => p.ToString()))}");
+            }
+
             // Verify every listed entry before using any of them.
             var bytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             foreach (var (name, expected) in manifest.Sha256)
