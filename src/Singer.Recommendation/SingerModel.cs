@@ -137,6 +137,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             if (checkpoints is { Resume: true } && File.Exists(checkpoints.Path))
             {
                 var restored = TrainingCheckpoint.Read(checkpoints.Path, this, device);
+                WeightsLayout.Check(_network, restored.BestWeights, checkpoints.Path);
                 using (var weights = new MemoryStream(restored.BestWeights))
                 {
                     _network.load(weights, strict: true);
