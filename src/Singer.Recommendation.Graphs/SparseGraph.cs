@@ -119,6 +119,11 @@ public sealed class SparseGraph
                 throw new ArgumentException($"Row offsets decrease at row {r} ({from} → {to}).", nameof(rowOffsets));
             }
 
+            if (to > columnIndices.Length)
+            {
+                throw new ArgumentException($"Row offset {to} of row {r} is beyond the entry count ({columnIndices.Length}).", nameof(rowOffsets));
+            }
+
             for (int p = from; p < to; p++)
             {
                 int c = columnIndices[p];

@@ -146,6 +146,21 @@ internal static class ModelFile
                 throw new CorruptModelFileException(source, "the manifest lacks checksums, options or modalities.", "manifest.json");
             }
 
+            var o = manifest.Options;
+            if (o.Graph?.Knn is null || o.Behavior is null || o.Semantic is null || o.Perturbation is null || o.Alignment is null || o.Training is null)
+            {
+                throw new CorruptModelFileException(source, "the manifest lacks a part of the options (Graph, Behavior, Semantic, Perturbation, Alignment or Training).", "manifest.json");
+            }
+
+            // The manifest carries no checksum of its own: check the stored options like Build() does before they size
+            // any tensor (an edited EmbeddingSize of 2·10⁹ would otherwise ask the allocator for terabytes).
+            var problems = o.Training.Validate().Concat(o.Behavior.Validate()).Concat(o.Semantic.Validate(null))
+                .Concat(o.Perturbation.Validate()).Concat(o.Alignment.Validate()).ToArray();
+            if (problems.Length > 0)
+            {
+                throw new IncompatibleModelFileException(source, $"the stored options are invalid: {string.Join("; ", problems.Select(p => p.ToString()))}");
+            }
+
             // Verify every listed entry before using any of them.
             var bytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             foreach (var (name, expected) in manifest.Sha256)
@@ -220,7 +235,7 @@ internal static class ModelFile
                 {
                     graph = Eisg.FromGraphs(knn, co, manifest.Options.Graph.Beta);
                 }
-                catch (GraphOptionsException e)
+                catch (Exception e) when (e is GraphOptionsException or InvalidOperationException)
                 {
                     throw new IncompatibleModelFileException(source, e.Message, e);
                 }
@@ -250,7 +265,18 @@ internal static class ModelFile
 
     private static byte[] ReadEntry(ZipArchive zip, string name, string source)
     {
-        var entry = zip.GetEntry(name) ?? throw new CorruptModelFileException(source, $"the entry '{name}' is missing.", name);
+        ZipArchiveEntry? found;
+        try
+        {
+            // The archive reads its central directory on first use, so a damaged directory surfaces here.
+            found = zip.GetEntry(name);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptModelFileException(source, $"not a model archive, or truncated (the zip directory cannot be read: {e.Message}).", null, e);
+        }
+
+        var entry = found ?? throw new CorruptModelFileException(source, $"the entry '{name}' is missing.", name);
         if (entry.Length > MaxEntryBytes)
         {
             throw new CorruptModelFileException(source, $"the entry '{name}' declares {entry.Length:N0} bytes, more than a model holds.", name);
@@ -258,9 +284,22 @@ internal static class ModelFile
 
         try
         {
+            // The declared length is a claim of the file: grow with the data actually inflated, and stop as soon as
+            // it exceeds the claim, so that neither a forged length nor a zip bomb sizes the allocation.
             using var s = entry.Open();
-            using var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 20));
-            s.CopyTo(ms);
+            using var ms = new MemoryStream((int)Math.Min(entry.Length, 64 << 10));
+            var buffer = new byte[16 << 10];
+            int n;
+            while ((n = s.Read(buffer)) > 0)
+            {
+                if (ms.Length + n > entry.Length)
+                {
+                    throw new InvalidDataException($"it inflates beyond its declared {entry.Length:N0} bytes");
+                }
+
+                ms.Write(buffer, 0, n);
+            }
+
             if (ms.Length != entry.Length)
             {
                 throw new InvalidDataException($"read {ms.Length} of {entry.Length} bytes");
@@ -392,6 +431,13 @@ internal static class ModelFile
         if (rows != items || columns != items)
         {
             throw new IncompatibleModelFileException(source, $"'{entry}' is {rows} × {columns}; the manifest declares {items} items.");
+        }
+
+        // Edge weights are cosine similarities or co-interaction counts: finite and non-negative (docs/graphs.md).
+        int bad = Array.FindIndex(values!, v => !(v >= 0 && float.IsFinite(v)));
+        if (bad >= 0)
+        {
+            throw new CorruptModelFileException(source, $"'{entry}' holds the edge weight {values![bad]} at position {bad}; weights are finite and non-negative.", entry);
         }
 
         try

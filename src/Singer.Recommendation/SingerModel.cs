@@ -138,6 +138,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             if (checkpoints is { Resume: true } && File.Exists(checkpoints.Path))
             {
                 var restored = TrainingCheckpoint.Read(checkpoints.Path, this, device);
+                WeightsLayout.Check(_network, restored.BestWeights, checkpoints.Path);
                 using (var weights = new MemoryStream(restored.BestWeights))
                 {
                     _network.load(weights, strict: true);
@@ -434,10 +435,16 @@ public sealed class SingerModel : IRankingScorer, IDisposable
 
         try
         {
+            WeightsLayout.Check(model._network, contents.Weights, name);
             using var weights = new MemoryStream(contents.Weights);
             model._network.load(weights, strict: true);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException or System.Runtime.InteropServices.ExternalException or ArgumentOutOfRangeException or OverflowException)
+        catch (IncompatibleModelFileException)
+        {
+            model.Dispose();
+            throw;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotSupportedException or System.Runtime.InteropServices.ExternalException or OverflowException)
         {
             model.Dispose();
             throw new IncompatibleModelFileException(name, $"weights.bin does not fit the declared model ({e.Message}).", e);

@@ -158,15 +158,26 @@ internal static class TrainingCheckpoint
             {
                 string name = r.ReadString();
                 int rank = r.ReadInt32();
+                if (rank is < 0 or > 8)
+                {
+                    throw new InvalidDataException($"tensor '{name}' declares {rank} dimensions");
+                }
+
                 var shape = new long[rank];
                 long n = 1;
                 for (int d = 0; d < rank; d++)
                 {
                     shape[d] = r.ReadInt64();
-                    n *= shape[d];
+                    if (shape[d] < 0)
+                    {
+                        throw new InvalidDataException($"tensor '{name}' has the negative dimension {shape[d]}");
+                    }
+
+                    n = checked(n * shape[d]);
                 }
 
-                if (n < 0 || n * 4 > bytes.Length)
+                // Checked before allocating: the values must fit in the entry's bytes.
+                if (n > bytes.Length / 4)
                 {
                     throw new InvalidDataException($"tensor '{name}' declares {n} values");
                 }

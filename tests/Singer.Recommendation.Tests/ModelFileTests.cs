@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Singer.Recommendation.Core;
 
+using static Singer.Recommendation.Tests.BadInputs.ModelFileSurgery;
+
 namespace Singer.Recommendation.Tests;
 
 public sealed class ModelFileTests(TrainedSmallModel trained) : IClassFixture<TrainedSmallModel>, IDisposable
@@ -145,55 +147,5 @@ public sealed class ModelFileTests(TrainedSmallModel trained) : IClassFixture<Tr
             default:
                 throw new ArgumentException(kind);
         }
-    }
-
-    private static void Remove(string path, string entry)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        zip.GetEntry(entry)!.Delete();
-    }
-
-    private static void Rewrite(string path, string entry, Func<byte[], byte[]> change, bool fixChecksum)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        var e = zip.GetEntry(entry)!;
-        byte[] bytes;
-        using (var s = e.Open())
-        using (var ms = new MemoryStream())
-        {
-            s.CopyTo(ms);
-            bytes = change(ms.ToArray());
-        }
-
-        e.Delete();
-        using (var s = zip.CreateEntry(entry).Open())
-        {
-            s.Write(bytes);
-        }
-
-        if (fixChecksum)
-        {
-            var m = zip.GetEntry("manifest.json")!;
-            JsonNode manifest;
-            using (var s = m.Open())
-            {
-                manifest = JsonNode.Parse(s)!;
-            }
-
-            manifest["Sha256"]![entry] = Convert.ToHexString(SHA256.HashData(bytes));
-            m.Delete();
-            using var w = zip.CreateEntry("manifest.json").Open();
-            w.Write(Encoding.UTF8.GetBytes(manifest.ToJsonString()));
-        }
-    }
-
-    private static void EditManifest(string path, Action<JsonNode> edit)
-    {
-        Rewrite(path, "manifest.json", b =>
-        {
-            var node = JsonNode.Parse(b)!;
-            edit(node);
-            return Encoding.UTF8.GetBytes(node.ToJsonString());
-        }, fixChecksum: false);
     }
 }

@@ -1,10 +1,13 @@
+using System.Text.RegularExpressions;
+using Singer.Recommendation.Testing;
+
 namespace Singer.Recommendation.Core.Tests.BadInputs;
 
 /// <summary>
 /// Every malformed input of <see cref="BadInputCorpus"/> raises its specific, documented exception type whose message
 /// names the file and, where there is one, the line or row — and fails without a large allocation.
 /// </summary>
-public sealed class BadInputTests
+public sealed partial class BadInputTests
 {
     /// <summary>A malformed file must fail fast: well under what any declared shape or line count would need.</summary>
     private const long AllocationBudget = 16L << 20;
@@ -101,4 +104,15 @@ public sealed class BadInputTests
 
         act.Should().Throw<ArgumentException>().WithMessage("MinRating needs RatingColumn*").Which.ParamName.Should().Be("options");
     }
+
+    [Fact]
+    public void Docs_errors_md_lists_every_case()
+    {
+        string doc = Repository.ReadText("docs/errors.md");
+        var listed = CaseName().Matches(doc).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        BadInputCorpus.Cases.Keys.Where(n => !listed.Contains(n)).Should().BeEmpty("docs/errors.md lists every corpus case by name");
+    }
+
+    [GeneratedRegex("`([a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)+)`")]
+    private static partial Regex CaseName();
 }
