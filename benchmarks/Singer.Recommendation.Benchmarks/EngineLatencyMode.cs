@@ -147,6 +147,40 @@ internal static class EngineLatencyMode
         }
 
         report.AppendLine();
+        // 4. Floors: the parts of a call, on the same snapshot, best of 20 (no ids, no exclusion, no result objects).
+        report.AppendLine("Parts of a call, best of 20 runs (the scores product reads the whole item matrix once per call):");
+        report.AppendLine();
+        report.AppendLine("| batch | scores product (ms) | `topk(k)` on the scores (ms) | `TopK.Select` (ms) | whole `RecommendBatch` (ms) |");
+        report.AppendLine("|---:|---:|---:|---:|---:|");
+        var z = model.Representations();
+        foreach (int batch in batches)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var userRows = TorchSharp.torch.randint(0, data.UserCount, [batch], dtype: TorchSharp.torch.ScalarType.Int64);
+            var ids = Enumerable.Range(0, batch).Select(_ => RandomUser()).ToArray();
+            double Best(Action action)
+            {
+                double best = double.MaxValue;
+                for (int r = 0; r < 20; r++)
+                {
+                    using var inner = TorchSharp.torch.NewDisposeScope();
+                    long start = Stopwatch.GetTimestamp();
+                    action();
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+
+                return best;
+            }
+
+            var scores = z.Users.index_select(0, userRows).matmul(z.Items.t());
+            double product = Best(() => z.Users.index_select(0, userRows).matmul(z.Items.t()));
+            double topk = Best(() => scores.topk(k, dim: 1));
+            double select = Best(() => TopK.Select(scores, k));
+            double whole = Best(() => engine.RecommendBatch(ids, k));
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {product:F3} | {topk:F3} | {select:F3} | {whole:F3} |");
+        }
+
+        report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak working set: {Mb(Process.GetCurrentProcess().PeakWorkingSet64)} MB; load average at the end: {LoadAverage()}");
         Emit(report.ToString(), output);
         return 0;

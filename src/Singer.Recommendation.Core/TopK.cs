@@ -52,6 +52,14 @@ public static class TopK
 
         int kk = Math.Min(k, n);
         var threshold = s.topk(kk, dim: 1, largest: true, sorted: true).values[.., kk - 1].unsqueeze(1);
+        if (s.device.type == DeviceType.CPU && (long)rows * n * sizeof(float) <= int.MaxValue)
+        {
+            // On the CPU the scores are already in host memory: one pass per row in C# picks the entries at or above
+            // the row's k-th score (a mask + nonzero + masked_select over the whole matrix cost ~100× more for
+            // batches of users over 100,000 items).
+            return SelectOnHost(s.contiguous(), threshold.contiguous().data<float>().ToArray(), kk);
+        }
+
         // Explicit scalars kept alive across the native calls (an implicit temporary could be finalised by the GC
         // while native code still reads it, which fails under concurrent load).
         using var zero = 0f.ToScalar();
@@ -68,6 +76,36 @@ public static class TopK
             {
                 row.Add(new ScoredIndex((int)positions[(2 * p) + 1], values[p]));
                 p++;
+            }
+
+            row.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
+            result[r] = row.Count <= kk ? [.. row] : row.GetRange(0, kk).ToArray();
+        }
+
+        return result;
+    }
+
+    /// <summary>The same selection over a contiguous CPU tensor, reading its memory directly.</summary>
+    private static ScoredIndex[][] SelectOnHost(Tensor scores, float[] thresholds, int kk)
+    {
+        int rows = (int)scores.shape[0];
+        int n = (int)scores.shape[1];
+        var all = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(scores.bytes);
+        var result = new ScoredIndex[rows][];
+        var row = new List<ScoredIndex>();
+        for (int r = 0; r < rows; r++)
+        {
+            row.Clear();
+            float threshold = thresholds[r];
+            var values = all.Slice(r * n, n);
+            for (int j = 0; j < values.Length; j++)
+            {
+                float v = values[j];
+                // At or above the k-th score, and never a masked (−∞) entry; NaN was rejected before.
+                if (v >= threshold && (float.IsFinite(v) || v > 0))
+                {
+                    row.Add(new ScoredIndex(j, v));
+                }
             }
 
             row.Sort(static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
