@@ -77,6 +77,26 @@ public static class Harness
         return task.Result;
     }
 
+    /// <summary>
+    /// Fails the case unless it succeeded or raised the documented exception type <typeparamref name="TDocumented"/>
+    /// (exactly that type when <paramref name="exactType"/>, else it or a subclass), and unless it allocated at most
+    /// <c>factor × input + constant</c> bytes.
+    /// </summary>
+    public static void Expect<TDocumented>(Outcome outcome, int inputLength, long factor, long constant, string description, bool exactType = false)
+        where TDocumented : Exception
+    {
+        if (outcome.Error is not null && (exactType ? outcome.Error.GetType() != typeof(TDocumented) : outcome.Error is not TDocumented))
+        {
+            throw new InvalidOperationException($"Undocumented {outcome.Error.GetType().Name} for {description}: {outcome.Error.Message}", outcome.Error);
+        }
+
+        long budget = (factor * inputLength) + constant;
+        if (outcome.AllocatedBytes > budget)
+        {
+            throw new InvalidOperationException($"Allocated {outcome.AllocatedBytes:N0} bytes for a {inputLength:N0}-byte file (budget {budget:N0}): {description}");
+        }
+    }
+
     /// <summary>The worst allocation-to-input ratio seen so far per format (reported by the tests).</summary>
     public sealed class Tally
     {

@@ -73,16 +73,7 @@ public sealed class InterFuzzTests(ITestOutputHelper output) : IDisposable
             string description = $"mutations {string.Join(", ", mutations)}";
             var outcome = Harness.Run(() => MmrecDatasetLoader.Load(_folder), description);
             tally.Add(outcome, bytes.Length);
-            if (outcome.Error is not null && outcome.Error.GetType() != typeof(DataFormatException))
-            {
-                throw new InvalidOperationException($"Undocumented {outcome.Error.GetType().Name} for {description}: {outcome.Error.Message}", outcome.Error);
-            }
-
-            long budget = ((long)AllocationFactor * bytes.Length) + AllocationConstant;
-            if (outcome.AllocatedBytes > budget)
-            {
-                throw new InvalidOperationException($"Allocated {outcome.AllocatedBytes:N0} bytes for a {bytes.Length:N0}-byte file (budget {budget:N0}): {description}");
-            }
+            Harness.Expect<DataFormatException>(outcome, bytes.Length, AllocationFactor, AllocationConstant, description, exactType: true);
 
             return true;
         });

@@ -99,16 +99,7 @@ public sealed class ModelFileFuzzTests(ITestOutputHelper output)
     {
         var outcome = Load(bytes, description);
         tally.Add(outcome, bytes.Length);
-        if (outcome.Error is not null && outcome.Error is not ModelFileException)
-        {
-            throw new InvalidOperationException($"Undocumented {outcome.Error.GetType().Name} for {description}: {outcome.Error.Message}", outcome.Error);
-        }
-
-        long budget = ((long)AllocationFactor * bytes.Length) + AllocationConstant;
-        if (outcome.AllocatedBytes > budget)
-        {
-            throw new InvalidOperationException($"Allocated {outcome.AllocatedBytes:N0} bytes for a {bytes.Length:N0}-byte file (budget {budget:N0}): {description}");
-        }
+        Harness.Expect<ModelFileException>(outcome, bytes.Length, AllocationFactor, AllocationConstant, description);
 
         return true;
     }
