@@ -8,9 +8,9 @@
 # 2. Checks each package: README, MIT licence expression, repository metadata, XML docs, a symbol package, and
 #    `TorchSharp` as the only torch dependency (never a libtorch or TorchSharp-cpu/cuda backend).
 # 3. Creates a brand-new console project outside the repository whose nuget.config lists that folder and nuget.org,
-#    adds Singer.Recommendation plus TorchSharp and libtorch-cpu-linux-x64 (the Linux-only CPU natives; TorchSharp-cpu
-#    would download every OS's natives), and builds and runs a small program: train on the synthetic data for a few
-#    epochs, save, load, recommend.
+#    adds Singer.Recommendation plus TorchSharp-cpu (the CPU backend a user picks; it brings the Linux, Windows and
+#    macOS natives, about 1.2 GB unpacked), and builds and runs a small program: train on the synthetic data for a
+#    few epochs, save, load, recommend.
 # Exits 0 when all of it works, 1 with a "consumer-check: FAILED" line otherwise. KEEP=1 keeps the temporary folder.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,9 +25,9 @@ central_version() {
   sed -n "s:.*<PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*:\1:p" "$root/Directory.Packages.props" | head -1
 }
 torchsharp=$(central_version TorchSharp)
-libtorch=$(central_version libtorch-cpu-linux-x64)
+torchsharp_cpu=$(central_version TorchSharp-cpu)
 base=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
-[ -n "$torchsharp" ] && [ -n "$libtorch" ] && [ -n "$base" ] || fail "cannot read the TorchSharp/libtorch versions or <Version> from Directory.Packages.props / Directory.Build.props"
+[ -n "$torchsharp" ] && [ -n "$torchsharp_cpu" ] && [ -n "$base" ] || fail "cannot read the TorchSharp/TorchSharp-cpu versions or <Version> from Directory.Packages.props / Directory.Build.props"
 version="$base-consumercheck.$(date -u +%Y%m%d%H%M%S)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/singer-consumer-check.XXXXXX")
@@ -81,7 +81,7 @@ app="$work/consumer"
 mkdir -p "$app"
 user_cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 # Its own package folder (nothing leaks into the user's cache), with the user's cache as a read-only fallback so
-# that TorchSharp and libtorch (~600 MB unpacked) are not downloaded again when they are there.
+# that TorchSharp and the libtorch natives (~1.2 GB unpacked) are not downloaded again when they are there.
 cat > "$app/nuget.config" <<EOF
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
@@ -104,7 +104,7 @@ say "creating a console project in $app"
 dotnet new console --framework net10.0 --name Consumer --output . >"$work/new.log" 2>&1 || { cat "$work/new.log" >&2; fail "dotnet new console failed"; }
 # The package sources come from nuget.config (the local folder and nuget.org): `--source <folder>` alone would hide
 # nuget.org from the restore, and the dependencies (TorchSharp, MathNet.Numerics, ...) come from there.
-for spec in "Singer.Recommendation $version" "TorchSharp $torchsharp" "libtorch-cpu-linux-x64 $libtorch"; do
+for spec in "Singer.Recommendation $version" "TorchSharp-cpu $torchsharp_cpu"; do
   set -- $spec
   say "dotnet add package $1 --version $2"
   dotnet add package "$1" --version "$2" >"$work/add.log" 2>&1 || { cat "$work/add.log" >&2; fail "dotnet add package $1 $2 failed"; }

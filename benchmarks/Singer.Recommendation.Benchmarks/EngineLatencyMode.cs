@@ -60,7 +60,6 @@ internal static class EngineLatencyMode
         }
 
         Array.Sort(latencies);
-        double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
 
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"RecommendationEngine read path (CPU), {items:N0} items × {dim}-d, {users:N0} users, k = {k}, seen items excluded");
@@ -72,7 +71,7 @@ internal static class EngineLatencyMode
         report.AppendLine();
         report.AppendLine("| p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | mean (ms) |");
         report.AppendLine("|---:|---:|---:|---:|---:|");
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {Percentile(0.50):F3} | {Percentile(0.90):F3} | {Percentile(0.99):F3} | {latencies[^1]:F3} | {latencies.Average():F3} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {Percentile(latencies, 0.50):F3} | {Percentile(latencies, 0.90):F3} | {Percentile(latencies, 0.99):F3} | {latencies[^1]:F3} | {latencies.Average():F3} |");
         report.AppendLine();
 
         // 2. Batch throughput.
@@ -142,8 +141,7 @@ internal static class EngineLatencyMode
             workers.ForEach(w => w.Join());
             double elapsed = clock.Elapsed.TotalSeconds;
             var all = perThread.SelectMany(x => x).Order().ToArray();
-            double At(double p) => all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {threads} | {all.Length / elapsed:N0} | {At(0.50):F3} | {At(0.99):F3} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {threads} | {all.Length / elapsed:N0} | {Percentile(all, 0.50):F3} | {Percentile(all, 0.99):F3} |");
         }
 
         report.AppendLine();
@@ -185,4 +183,8 @@ internal static class EngineLatencyMode
         Emit(report.ToString(), output);
         return 0;
     }
+
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0 &lt; p ≤ 1) of ascending values.</summary>
+    private static double Percentile(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -55,25 +55,14 @@ internal static class ScalarSafe
         return a.mul(v);
     }
 
-    /// <summary><c>a * value</c> (a <see cref="float"/> factor stays a float, as in <c>t * 0.1f</c>).</summary>
-    public static Tensor Times(this Tensor a, float value)
-    {
-        using var v = value.ToScalar();
-        return a.mul(v);
-    }
-
-    /// <summary><c>a * value</c>.</summary>
+    /// <summary>
+    /// <c>a * value</c>. A <see cref="float"/> argument widens exactly, and a Scalar holds its number as a double either
+    /// way, so <c>t.Times(0.1f)</c> multiplies by the same number as <c>t * 0.1f</c>.
+    /// </summary>
     public static Tensor Times(this Tensor a, double value)
     {
         using var v = value.ToScalar();
         return a.mul(v);
-    }
-
-    /// <summary><c>a / value</c>.</summary>
-    public static Tensor DividedBy(this Tensor a, float value)
-    {
-        using var v = value.ToScalar();
-        return a.div(v);
     }
 
     /// <summary><c>a / value</c>.</summary>

@@ -39,12 +39,10 @@ public static class ModulusPerturbation
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         using var scope = NewDisposeScope();
-        // Scoped Scalars, never implicit temporaries: see the remark on TorchScalars in Singer.Recommendation.Core.
-        using var zero = 0f.ToScalar();
         var norms = RowNorms(embeddings);
         var mean = norms.mean();
-        var meanPositive = mean.gt(zero);
-        var normsPositive = norms.gt(zero);
+        var meanPositive = mean.GreaterThan(0);
+        var normsPositive = norms.GreaterThan(0);
         Tensor rho = mode switch
         {
             PerturbationMode.Proportional => norms / where(meanPositive, mean, ones_like(mean)),
@@ -84,20 +82,18 @@ public static class ModulusPerturbation
         }
 
         using var tiny = 1e-12.ToScalar();
-        using var eps = epsilon.ToScalar();
         var direction = delta / RowNorms(delta).clamp_min(tiny).unsqueeze(1);
         // The noise is a perturbation, not a path for gradient: ρ is computed on detached values.
         var rho = Intensity(embeddings.detach(), mode);
-        var noise = rho.mul(eps).unsqueeze(1) * embeddings.sign() * direction;
+        var noise = rho.Times(epsilon).unsqueeze(1) * embeddings.sign() * direction;
         return embeddings.Plus(noise.detach()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Row L2 norms that neither overflow for 1e+30 entries nor underflow for 1e-30 entries.</summary>
     private static Tensor RowNorms(Tensor x)
     {
-        using var zero = 0f.ToScalar();
         var scale = x.abs().amax(new long[] { 1 });
-        var safeScale = where(scale.gt(zero), scale, ones_like(scale));
+        var safeScale = where(scale.GreaterThan(0), scale, ones_like(scale));
         var scaled = x / safeScale.unsqueeze(1);
         return scaled.Squared().sum(1).sqrt() * scale;
     }
