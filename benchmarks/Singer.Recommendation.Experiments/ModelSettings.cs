@@ -19,9 +19,9 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
 
     public static ModelSettings Parse(string model, IEnumerable<string> settings)
     {
-        if (model is not ("singer" or "lightgcn"))
+        if (model is not ("singer" or "paper" or "lightgcn"))
         {
-            throw new ArgumentException($"Unknown model '{model}': use singer or lightgcn.");
+            throw new ArgumentException($"Unknown model '{model}': use singer (the defaults), paper (the specification's values) or lightgcn.");
         }
 
         var list = new List<KeyValuePair<string, string>>();
@@ -48,7 +48,12 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
 
     public SingerModelBuilder Apply(InteractionDataset data, int maxEpochs)
     {
-        var b = Model == "lightgcn" ? SingerModelBuilder.LightGcn(data) : SingerModelBuilder.Singer(data);
+        var b = Model switch
+        {
+            "lightgcn" => SingerModelBuilder.LightGcn(data),
+            "paper" => SingerModelBuilder.Paper(data),
+            _ => SingerModelBuilder.Singer(data),
+        };
         b.WithTraining(t => t.MaxEpochs(maxEpochs)).WithSeed(Seed);
         foreach (var (key, v) in Settings)
         {

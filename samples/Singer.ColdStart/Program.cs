@@ -42,8 +42,7 @@ Console.WriteLine($"Data: {data}");
 Console.WriteLine($"Cold items: {cold.ColdItems.Count} of {data.ItemCount} (training interactions {data.Train.Count:N0} -> {cold.Dataset.Train.Count:N0}); device {compute}.");
 
 // 1. Cold-item ranking: train without the cold items' interactions, then rank only the cold items.
-using var model = SingerModelBuilder.Singer(cold.Dataset)
-    .UseSemanticGraph(k: 10, coInteractionK: 10, beta: 0.3f)
+using var model = SingerModelBuilder.Singer(cold.Dataset)   // the validated defaults
     .WithTraining(t => t.MaxEpochs(epochs).Patience(5))
     .OnDevice(compute)
     .WithSeed(42)

@@ -106,8 +106,7 @@ dataset = dataset.WithModalities([text, image.Modality]);
 Console.WriteLine($"Data: {dataset}");
 
 // 3. SINGER on behaviour + text + image.
-using var model = SingerModelBuilder.Singer(dataset)
-    .UseSemanticGraph(k: 10, coInteractionK: 10, beta: 0.3f)
+using var model = SingerModelBuilder.Singer(dataset)   // the validated defaults; a small catalogue trains with a smaller batch
     .WithTraining(t => t.BatchSize(256).LearningRate(5e-3).MaxEpochs(epochs).Patience(20))
     .WithSeed(42)
     .Build();

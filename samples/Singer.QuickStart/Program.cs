@@ -47,7 +47,7 @@ using (var popular = new MostPopularScorer(dataset, device))
 foreach (var (name, builder) in new[]
 {
     ("LightGCN", SingerModelBuilder.LightGcn(dataset)),
-    ("SINGER", SingerModelBuilder.Recommended(dataset)),
+    ("SINGER", SingerModelBuilder.Singer(dataset)),
 })
 {
     builder.WithTraining(t => t.MaxEpochs(options.Epochs)).OnDevice(device).WithSeed(42).WithLogger(loggerFactory.CreateLogger(name));

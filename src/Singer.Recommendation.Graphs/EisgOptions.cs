@@ -5,7 +5,7 @@ namespace Singer.Recommendation.Graphs;
 /// <summary>Options of <see cref="Eisg.Build"/>: the Enhanced Item-Item Semantic Graph of SPEC §1.</summary>
 public sealed record EisgOptions
 {
-    /// <summary>The modality kNN graphs' options (SPEC §1.1), the same for every modality. Default: <c>new KnnGraphOptions()</c> (k = 10, cosine weights, self excluded).</summary>
+    /// <summary>The modality kNN graphs' options (SPEC §1.1), the same for every modality. Default: <c>new KnnGraphOptions()</c> (k = 20, cosine weights, self excluded).</summary>
     public KnnGraphOptions Knn { get; init; } = new();
 
     /// <summary>Neighbours kept per item in the co-interaction graph, <c>k_c</c> (SPEC §1.2). Default 10. Must be ≥ 1 and &lt; the item count.</summary>

@@ -7,7 +7,7 @@ namespace Singer.Recommendation.Graphs;
 public static class GraphBuilderExtensions
 {
     /// <summary>
-    /// Configures the EISG (SPEC §1): <paramref name="k"/> modality neighbours per item (default 10),
+    /// Configures the EISG (SPEC §1): <paramref name="k"/> modality neighbours per item (default 20),
     /// <paramref name="coInteractionK"/> co-interaction neighbours (default 10) and the fusion weight
     /// <paramref name="beta"/> (default 0.3). Other kNN settings keep their values (or defaults).
     /// </summary>

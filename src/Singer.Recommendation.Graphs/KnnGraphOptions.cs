@@ -5,7 +5,7 @@ namespace Singer.Recommendation.Graphs;
 /// <summary>Options of <see cref="KnnSimilarityGraph"/>: the modality kNN graph <c>S^m</c> of SPEC §1.1.</summary>
 public sealed record KnnGraphOptions
 {
-    /// <summary>Neighbours kept per item, <c>k</c>. Default 10. Must be ≥ 1 and &lt; the item count (≤ with <see cref="IncludeSelf"/>).</summary>
+    /// <summary>Neighbours kept per item, <c>k</c>. Default 20 (the specification's 10 is the <c>Paper</c> preset). Must be ≥ 1 and &lt; the item count (≤ with <see cref="IncludeSelf"/>).</summary>
     public int K { get; init; } = Defaults.KnnK;
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Singer.Recommendation.Losses;
 public static class RecommendationLosses
 {
     /// <summary>The default InfoNCE temperature τ = 0.2.</summary>
-    public const float DefaultTemperature = 0.2f;
+    public const float DefaultTemperature = 0.1f;
 
     /// <summary>
     /// Bayesian personalised ranking: <c>−mean log σ(pos − neg)</c>, computed with libtorch's stable

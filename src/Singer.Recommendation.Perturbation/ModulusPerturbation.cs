@@ -32,7 +32,7 @@ public enum PerturbationMode
 public static class ModulusPerturbation
 {
     /// <summary>The default intensity ε = 0.1.</summary>
-    public const float DefaultEpsilon = 0.1f;
+    public const float DefaultEpsilon = 0.2f;
 
     /// <summary>The personalised intensity ρ of each row of <paramref name="embeddings"/> (<c>[n]</c>).</summary>
     public static Tensor Intensity(Tensor embeddings, PerturbationMode mode = PerturbationMode.Proportional)

@@ -114,6 +114,10 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     [InlineData("train", "--out", "x.singer")]
     [InlineData("train", "--data", "d", "--out", "x.singer", "--model", "bpr")]
     [InlineData("train", "--data", "d", "--out", "x.singer", "--model", "lightgcn", "--beta", "0.5")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--preset", "lightgcn", "--semantic-layers", "3")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--preset", "best")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--preset", "paper", "--model", "singer")]
+    [InlineData("train", "--data", "d", "--out", "x.singer", "--contrastive-rows", "some")]
     [InlineData("train", "--data", "d", "--out", "x.singer", "--checkpoint-every", "2")]
     [InlineData("train", "--data", "d", "--out", "x.singer", "--epochs", "many")]
     [InlineData("train", "--data", "d", "--out", "x.singer", "--no-such-option")]
@@ -125,6 +129,37 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         result.ExitCode.Should().Be(ExitCodes.Usage, result.Stderr);
         result.Stdout.Should().BeEmpty();
         result.Stderr.Should().StartWith("singer: ");
+    }
+
+    [Fact]
+    public void Presets_resolve_to_the_library_presets_and_options_change_single_settings()
+    {
+        var data = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 40, Items = 60, Interactions = 600 });
+        static Commands.TrainSettings Settings(params (string Name, object Value)[] set)
+        {
+            var s = new Commands.TrainSettings { Data = "d", Out = "x.singer" };
+            foreach (var (name, value) in set)
+            {
+                typeof(Commands.TrainSettings).GetProperty(name)!.SetValue(s, value);
+            }
+
+            s.Validate().Successful.Should().BeTrue();
+            return s;
+        }
+
+        Commands.TrainCommand.Configure(Settings(), data).ResolveOptions().Should().Be(new SingerModelBuilder().WithDataset(data).ResolveOptions(), "no options = the defaults");
+        Commands.TrainCommand.Configure(Settings(("Preset", "paper")), data).ResolveOptions().Should().Be(SingerModelBuilder.Paper(data).ResolveOptions());
+        Commands.TrainCommand.Configure(Settings(("Preset", "lightgcn")), data).ResolveOptions().Should().Be(SingerModelBuilder.LightGcn(data).ResolveOptions());
+        Commands.TrainCommand.Configure(Settings(("Model", "lightgcn")), data).ResolveOptions().Should().Be(SingerModelBuilder.LightGcn(data).ResolveOptions(), "--model is the older name");
+
+        var paper = SingerModelBuilder.Paper(data).ResolveOptions();
+        var changed = Commands.TrainCommand.Configure(Settings(("Preset", "paper"), ("SemanticLayers", (int?)3), ("ContrastiveRows", "64"), ("Tau", (float?)0.5f)), data).ResolveOptions();
+        changed.Should().Be(paper with
+        {
+            Semantic = paper.Semantic with { Layers = 3 },
+            Alignment = paper.Alignment with { ContrastiveRows = 64, Temperature = 0.5f },
+        }, "each option changes its one setting and keeps the rest of the preset");
+        Commands.TrainCommand.Configure(Settings(("ContrastiveRows", "all")), data).ResolveOptions().Alignment.ContrastiveRows.Should().BeNull();
     }
 
     [Fact]

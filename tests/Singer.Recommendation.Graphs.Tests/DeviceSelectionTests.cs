@@ -77,7 +77,7 @@ public sealed class DeviceSelectionTests
         var baseItems = Reference.RandomFeatures(24, 2000, 10, duplicateOf: [(5, 1), (6, 1)]);
         var queries = Reference.RandomFeatures(25, 30, 10, duplicateOf: [(0, 1)], name: "q");
         var expected = Reference.Knn(queries, baseItems, 10, false, KnnEdgeWeight.Binary);
-        var options = new KnnGraphOptions { Weight = KnnEdgeWeight.Binary, BlockRows = 11, ForceDeviceSelection = true };
+        var options = new KnnGraphOptions { K = 10, Weight = KnnEdgeWeight.Binary, BlockRows = 11, ForceDeviceSelection = true };
         KnnSimilarityGraph.BuildQuery(queries, baseItems, options).ShouldEqual(expected, 0f);
     }
 
@@ -94,7 +94,7 @@ public sealed class DeviceSelectionTests
             g.ShouldEqual(cpu, 1e-4f, $"CUDA {precision}");
         }
 
-        var binary = KnnSimilarityGraph.Build(features, new KnnGraphOptions { Weight = KnnEdgeWeight.Binary, IncludeSelf = true }, cuda);
+        var binary = KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, Weight = KnnEdgeWeight.Binary, IncludeSelf = true }, cuda);
         binary.ShouldEqual(Reference.Knn(features, features, 10, false, KnnEdgeWeight.Binary), 0f, "CUDA binary with self");
     }
 }

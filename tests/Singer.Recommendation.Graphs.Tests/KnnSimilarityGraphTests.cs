@@ -68,9 +68,9 @@ public sealed class KnnSimilarityGraphTests
         var binary = Reference.Knn(features, features, 10, false, KnnEdgeWeight.Binary);
         for (int block = 1; block <= 200; block++)
         {
-            KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = block })
+            KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, BlockRows = block })
                 .ShouldEqual(weighted, Tolerance, $"cosine, self excluded, block {block}");
-            KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = block, IncludeSelf = true, Weight = KnnEdgeWeight.Binary })
+            KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, BlockRows = block, IncludeSelf = true, Weight = KnnEdgeWeight.Binary })
                 .ShouldEqual(binary, 0f, $"binary, self included, block {block}");
         }
     }
@@ -100,8 +100,8 @@ public sealed class KnnSimilarityGraphTests
     public void Default_budget_gives_the_same_graph_as_one_block()
     {
         var features = Reference.RandomFeatures(5, 1500, 24);
-        var tiny = KnnSimilarityGraph.Build(features, new KnnGraphOptions { MemoryBudgetBytes = 4 * 1500 * 7 });
-        var one = KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = 1500 });
+        var tiny = KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, MemoryBudgetBytes = 4 * 1500 * 7 });
+        var one = KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, BlockRows = 1500 });
         // Same neighbours; the values may differ in the last bit, since BLAS sums in another order for other block shapes.
         tiny.ShouldEqual(one, 1e-6f);
         tiny.ShouldEqual(Reference.Knn(features, features, 10, true, KnnEdgeWeight.Cosine), Tolerance);
@@ -161,7 +161,7 @@ public sealed class KnnSimilarityGraphTests
             var expected = Reference.Knn(queries, baseItems, 10, false, weight);
             foreach (int block in new[] { 1, 8, 45 })
             {
-                var g = KnnSimilarityGraph.BuildQuery(queries, baseItems, new KnnGraphOptions { Weight = weight, BlockRows = block });
+                var g = KnnSimilarityGraph.BuildQuery(queries, baseItems, new KnnGraphOptions { K = 10, Weight = weight, BlockRows = block });
                 g.RowCount.Should().Be(45);
                 g.ColumnCount.Should().Be(300);
                 g.ShouldEqual(expected, Tolerance, $"{weight}, block {block}");
@@ -203,7 +203,7 @@ public sealed class KnnSimilarityGraphTests
         var features = Reference.RandomFeatures(9, 500, 8);
         var reports = new List<GraphBuildProgress>();
         var progress = new SynchronousProgress<GraphBuildProgress>(reports.Add);
-        KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = 100 }, progress: progress);
+        KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, BlockRows = 100 }, progress: progress);
         reports.Should().HaveCount(5);
         reports[^1].CompletedRows.Should().Be(500);
         reports[^1].Fraction.Should().Be(1.0);
@@ -211,7 +211,7 @@ public sealed class KnnSimilarityGraphTests
 
         using var cts = new CancellationTokenSource();
         var cancelling = new SynchronousProgress<GraphBuildProgress>(_ => cts.Cancel());
-        var act = () => KnnSimilarityGraph.Build(features, new KnnGraphOptions { BlockRows = 100 }, progress: cancelling, cancellationToken: cts.Token);
+        var act = () => KnnSimilarityGraph.Build(features, new KnnGraphOptions { K = 10, BlockRows = 100 }, progress: cancelling, cancellationToken: cts.Token);
         act.Should().Throw<OperationCanceledException>();
     }
 

@@ -84,27 +84,53 @@ public sealed class BuilderTests
     }
 
     [Fact]
-    public void Defaults_are_the_specification_defaults()
+    public void Defaults_are_the_validated_configuration()
     {
         var o = new SingerModelBuilder().ResolveOptions();
-        o.Graph.Knn.K.Should().Be(10);
+        o.Graph.Knn.K.Should().Be(20);
         o.Graph.CoInteractionK.Should().Be(10);
         o.Graph.Beta.Should().Be(0.3f);
         o.Behavior.Layers.Should().Be(2);
-        o.Semantic.Layers.Should().Be(1);
+        o.Semantic.Layers.Should().Be(2);
         o.Semantic.LearnableFusion.Should().BeFalse();
-        o.Perturbation.Epsilon.Should().Be(0.1f);
+        o.Perturbation.Epsilon.Should().Be(0.2f);
         o.Perturbation.Weight.Should().Be(0.1f);
         o.Perturbation.Mode.Should().Be(PerturbationMode.Proportional);
         o.Alignment.AnchorWeight.Should().Be(0.1f);
-        o.Alignment.StandardWeight.Should().Be(0.1f);
-        o.Alignment.Temperature.Should().Be(0.2f);
+        o.Alignment.StandardWeight.Should().Be(0f);
+        o.Alignment.Temperature.Should().Be(0.1f);
+        o.Alignment.ContrastiveRows.Should().Be(256);
         o.Training.LearningRate.Should().Be(1e-3);
         o.Training.BatchSize.Should().Be(2048);
         o.Training.MaxEpochs.Should().Be(1000);
         o.Training.Patience.Should().Be(20);
         o.Training.EmbeddingSize.Should().Be(64);
+        o.Training.L2Weight.Should().Be(1e-3);
+        SingerModelBuilder.Singer(SmallData.Small).ResolveOptions().Should().Be(o, "the Singer preset is the defaults");
+    }
+
+    [Fact]
+    public void The_paper_preset_is_the_specification_and_LightGcn_keeps_its_reference_settings()
+    {
+        var o = SingerModelBuilder.Paper(SmallData.Small).ResolveOptions();
+        o.Graph.Knn.K.Should().Be(10);
+        o.Graph.CoInteractionK.Should().Be(10);
+        o.Graph.Beta.Should().Be(0.3f);
+        o.Behavior.Layers.Should().Be(2);
+        o.Semantic.Layers.Should().Be(1);
+        o.Perturbation.Epsilon.Should().Be(0.1f);
+        o.Perturbation.Weight.Should().Be(0.1f);
+        o.Alignment.AnchorWeight.Should().Be(0.1f);
+        o.Alignment.StandardWeight.Should().Be(0.1f);
+        o.Alignment.Temperature.Should().Be(0.2f);
+        o.Alignment.ContrastiveRows.Should().BeNull();
         o.Training.L2Weight.Should().Be(1e-4);
+
+        var lightGcn = SingerModelBuilder.LightGcn(SmallData.Small).ResolveOptions();
+        lightGcn.Semantic.Enabled.Should().BeFalse();
+        lightGcn.Behavior.Layers.Should().Be(2);
+        lightGcn.Training.L2Weight.Should().Be(1e-4);
+        lightGcn.Training.EmbeddingSize.Should().Be(64);
     }
 
     [Theory]

@@ -18,12 +18,12 @@ public sealed partial class ReadmeExampleTests
 
         using SingerModel model = new SingerModelBuilder()
             .WithDataset(dataset)
-            .UseSemanticGraph(k: 10, coInteractionK: 10, beta: 0.3f)
+            .UseSemanticGraph(k: 20, coInteractionK: 10, beta: 0.3f)
             .UseBehaviorEncoder(layers: 2)
-            .UseSemanticEncoder(layers: 1)
-            .UsePerturbation(epsilon: 0.1f)
-            .UseAlignment(anchor: 0.1f, standard: 0.1f)
-            .WithTraining(t => t.LearningRate(1e-3).BatchSize(2048).MaxEpochs(1000).Patience(20))
+            .UseSemanticEncoder(layers: 2)
+            .UsePerturbation(epsilon: 0.2f, weight: 0.1f)
+            .UseAlignment(anchor: 0.1f, standard: 0f, temperature: 0.1f)
+            .WithTraining(t => t.LearningRate(1e-3).BatchSize(2048).MaxEpochs(1000).Patience(20).L2Weight(1e-3))
             .OnDevice(ComputeDevice.Cpu)
             .WithSeed(42)
             .Build();
@@ -53,6 +53,54 @@ public sealed partial class ReadmeExampleTests
         }
     }
 
+    [Fact]
+    public void The_readme_example_spells_out_the_defaults()
+    {
+        // The README says "every value above is the default": each number it writes must be the builder's default,
+        // and each default it names must be written, so the example cannot drift when a default changes.
+        var d = new SingerModelBuilder().ResolveOptions();
+        var defaults = new Dictionary<string, double>
+        {
+            ["UseSemanticGraph.k"] = d.Graph.Knn.K,
+            ["UseSemanticGraph.coInteractionK"] = d.Graph.CoInteractionK,
+            ["UseSemanticGraph.beta"] = d.Graph.Beta,
+            ["UseBehaviorEncoder.layers"] = d.Behavior.Layers,
+            ["UseSemanticEncoder.layers"] = d.Semantic.Layers,
+            ["UsePerturbation.epsilon"] = d.Perturbation.Epsilon,
+            ["UsePerturbation.weight"] = d.Perturbation.Weight,
+            ["UseAlignment.anchor"] = d.Alignment.AnchorWeight,
+            ["UseAlignment.standard"] = d.Alignment.StandardWeight,
+            ["UseAlignment.temperature"] = d.Alignment.Temperature,
+            ["LearningRate"] = d.Training.LearningRate,
+            ["BatchSize"] = d.Training.BatchSize,
+            ["MaxEpochs"] = d.Training.MaxEpochs,
+            ["Patience"] = d.Training.Patience,
+            ["L2Weight"] = d.Training.L2Weight,
+            ["WithSeed"] = d.Seed,
+        };
+        string readme = CSharpBlock().Match(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"))).Groups[1].Value;
+        var written = new Dictionary<string, double>();
+        foreach (Match call in Call().Matches(readme))
+        {
+            string method = call.Groups[1].Value, args = call.Groups[2].Value;
+            foreach (Match named in NamedArgument().Matches(args))
+            {
+                written[$"{method}.{named.Groups[1].Value}"] = double.Parse(named.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (!args.Contains(':', StringComparison.Ordinal) && Number().Match(args) is { Success: true } n)
+            {
+                written[method] = double.Parse(n.Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        written.Keys.Should().BeEquivalentTo(defaults.Keys, "the README example writes out exactly these settings");
+        foreach (var (key, value) in written)
+        {
+            value.Should().BeApproximately(defaults[key], 1e-9 + Math.Abs(defaults[key]) * 1e-6, $"the README writes {key} = {value}, which must be the default");
+        }
+    }
+
     private static string Normalize(string code) =>
         string.Join("\n", code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
 
@@ -73,6 +121,15 @@ public sealed partial class ReadmeExampleTests
 
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();
+
+    [GeneratedRegex(@"\.(\w+)\(([^()]*)\)")]
+    private static partial Regex Call();
+
+    [GeneratedRegex(@"(\w+):\s*(-?[0-9][0-9.eE+-]*)f?")]
+    private static partial Regex NamedArgument();
+
+    [GeneratedRegex(@"^-?[0-9][0-9.eE+-]*")]
+    private static partial Regex Number();
 
     [GeneratedRegex("using [A-Za-z.]+;")]
     private static partial Regex UsingLine();

@@ -1,5 +1,6 @@
 using Singer.Recommendation.Core;
 using Singer.Recommendation.Graphs;
+using Singer.Recommendation.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,12 +46,21 @@ public sealed class TrainingTests
         first.Bpr.Should().BeGreaterThan(0);
         first.Perturbation.Should().BeGreaterThan(0);
         first.Anchor.Should().BeGreaterThan(0);
-        first.Alignment.Should().BeGreaterThan(0);
+        first.Alignment.Should().Be(0, "the standard alignment is off by default (λ_s = 0)");
         first.Regularization.Should().BeGreaterThan(0);
         report.Epochs[^1].Loss.Bpr.Should().BeLessThan(first.Bpr);
         // The model holds the best-validation parameters: evaluating again reproduces the reported figure.
         model.Evaluate(DataSplit.Validation).Recall(20).Should().Be(report.BestValidation.Recall(20));
         model.Evaluate(DataSplit.Test).ByK.Should().Equal(report.Test!.ByK);
+    }
+
+    [Fact]
+    public void The_standard_alignment_term_is_reported_when_switched_on()
+    {
+        using var model = Small(1).UseAlignment(anchor: 0.1f, standard: 0.1f, temperature: 0.1f).Build();
+        var first = model.Fit().Epochs[0].Loss;
+        first.Alignment.Should().BeGreaterThan(0);
+        double.IsFinite(first.Total).Should().BeTrue();
     }
 
     [Fact]

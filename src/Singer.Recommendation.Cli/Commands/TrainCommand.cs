@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Encoders;
 using Singer.Recommendation.Graphs;
 using Singer.Recommendation.Losses;
 using Singer.Recommendation.Perturbation;
@@ -34,7 +35,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
         if (!json)
         {
             console.Out.MarkupLineInterpolated($"[bold]Data[/]   {data.ToString()}");
-            console.Out.MarkupLineInterpolated($"[bold]Device[/] {device.ToString()}; model {(settings.IsLightGcn ? "LightGCN" : "SINGER")}, seed {builder.ResolveOptions().Seed}");
+            console.Out.MarkupLineInterpolated($"[bold]Device[/] {device.ToString()}; model {(settings.IsLightGcn ? "LightGCN" : "SINGER")} (preset {settings.ResolvedPreset}), seed {builder.ResolveOptions().Seed}");
         }
 
         using var model = !json && console.Interactive
@@ -150,7 +151,12 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
     /// <summary>The builder for the chosen model with every option given on the command line (the rest keep their defaults).</summary>
     internal static SingerModelBuilder Configure(TrainSettings s, InteractionDataset data)
     {
-        var builder = s.IsLightGcn ? SingerModelBuilder.LightGcn(data) : SingerModelBuilder.Singer(data);
+        var builder = s.ResolvedPreset switch
+        {
+            "lightgcn" => SingerModelBuilder.LightGcn(data),
+            "paper" => SingerModelBuilder.Paper(data),
+            _ => SingerModelBuilder.Singer(data),
+        };
         builder.WithTraining(t =>
         {
             if (s.Epochs is { } epochs)
@@ -202,13 +208,24 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
             });
         }
 
+        if (s.BehaviorLayers is { } lb)
+        {
+            builder.UseBehaviorEncoder(lb);
+        }
+
+        if (s.SemanticLayers is { } ls)
+        {
+            var sem = builder.GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions();
+            builder.SetComponent(sem with { Layers = ls });
+        }
+
         if (s.Epsilon is not null || s.LambdaP is not null)
         {
             var p = builder.GetComponent<PerturbationOptions>() ?? new PerturbationOptions();
             builder.SetComponent(p with { Epsilon = s.Epsilon ?? p.Epsilon, Weight = s.LambdaP ?? p.Weight });
         }
 
-        if (s.LambdaA is not null || s.LambdaS is not null || s.Tau is not null || s.ContrastiveRows is not null)
+        if (s.LambdaA is not null || s.LambdaS is not null || s.Tau is not null || s.ContrastiveRowCap.Given)
         {
             var a = builder.GetComponent<AlignmentOptions>() ?? new AlignmentOptions();
             builder.SetComponent(a with
@@ -216,7 +233,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 AnchorWeight = s.LambdaA ?? a.AnchorWeight,
                 StandardWeight = s.LambdaS ?? a.StandardWeight,
                 Temperature = s.Tau ?? a.Temperature,
-                ContrastiveRows = s.ContrastiveRows ?? a.ContrastiveRows,
+                ContrastiveRows = s.ContrastiveRowCap.Given ? s.ContrastiveRowCap.Cap : a.ContrastiveRows,
             });
         }
 

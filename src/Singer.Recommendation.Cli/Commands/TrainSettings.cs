@@ -11,10 +11,13 @@ internal sealed class TrainSettings : CommonSettings
     [Description("The MMRec data folder: <name>.inter (userID itemID rating timestamp x_label) and <modality>_feat.npy files. Required.")]
     public string? Data { get; set; }
 
-    [CommandOption("--model <MODEL>")]
-    [Description("singer (default) or lightgcn (the behaviour-only baseline).")]
-    [DefaultValue("singer")]
-    public string Model { get; set; } = "singer";
+    [CommandOption("--preset <PRESET>")]
+    [Description("default (SINGER with the settings chosen on validation), paper (the specification's first values, which collapse on MovieLens-100K) or lightgcn (the behaviour-only baseline). Default: default. Options below change single settings of the preset.")]
+    public string? Preset { get; set; }
+
+    [CommandOption("--model <MODEL>", IsHidden = true)]
+    [Description("Older name: singer is --preset default, lightgcn is --preset lightgcn.")]
+    public string? Model { get; set; }
 
     [CommandOption("--out <FILE>")]
     [Description("Where to save the trained model (one .singer file, written atomically). Required.")]
@@ -45,11 +48,11 @@ internal sealed class TrainSettings : CommonSettings
     public double? LearningRate { get; set; }
 
     [CommandOption("--l2 <F>")]
-    [Description("λ_r, weight of the L2 term. Default 0.0001.")]
+    [Description("λ_r, weight of the L2 term. Default 0.001 (lightgcn and paper: 0.0001).")]
     public double? L2 { get; set; }
 
     [CommandOption("-k|--knn <N>")]
-    [Description("SINGER: modality kNN neighbours per item in the EISG. Default 10.")]
+    [Description("SINGER: modality kNN neighbours per item in the EISG. Default 20 (paper: 10).")]
     public int? K { get; set; }
 
     [CommandOption("--coint-k <N>")]
@@ -61,7 +64,7 @@ internal sealed class TrainSettings : CommonSettings
     public float? Beta { get; set; }
 
     [CommandOption("--eps <F>")]
-    [Description("SINGER: perturbation intensity ε. Default 0.1.")]
+    [Description("SINGER: perturbation intensity ε. Default 0.2 (paper: 0.1).")]
     public float? Epsilon { get; set; }
 
     [CommandOption("--lambda-p <F>")]
@@ -73,16 +76,24 @@ internal sealed class TrainSettings : CommonSettings
     public float? LambdaA { get; set; }
 
     [CommandOption("--lambda-s <F>")]
-    [Description("SINGER: weight λ_s of the standard alignment. Default 0.1.")]
+    [Description("SINGER: weight λ_s of the standard alignment. Default 0 (paper: 0.1).")]
     public float? LambdaS { get; set; }
 
     [CommandOption("--tau <F>")]
-    [Description("SINGER: InfoNCE temperature τ. Default 0.2.")]
+    [Description("SINGER: InfoNCE temperature τ. Default 0.1 (paper: 0.2).")]
     public float? Tau { get; set; }
 
+    [CommandOption("--semantic-layers <N>")]
+    [Description("SINGER: propagation layers L_s over the EISG. Default 2 (paper: 1).")]
+    public int? SemanticLayers { get; set; }
+
+    [CommandOption("--behavior-layers <N>")]
+    [Description("LightGCN propagation layers L_b. Default 2.")]
+    public int? BehaviorLayers { get; set; }
+
     [CommandOption("--contrastive-rows <N>")]
-    [Description("SINGER: the most users (and items) of a batch in the contrastive terms. Default: all.")]
-    public int? ContrastiveRows { get; set; }
+    [Description("SINGER: the most users (and items) of a batch in the contrastive terms, or all. Default 256 (paper: all).")]
+    public string? ContrastiveRows { get; set; }
 
     [CommandOption("--checkpoint <FILE>")]
     [Description("Write a checkpoint (best model so far plus training state) to FILE; if FILE exists, resume from it.")]
@@ -100,7 +111,17 @@ internal sealed class TrainSettings : CommonSettings
     [Description("Write the training curve (loss and validation Recall@20 per epoch) as a PNG.")]
     public string? Plot { get; set; }
 
-    public bool IsLightGcn => string.Equals(Model, "lightgcn", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The preset after resolving the older <c>--model</c> name: default, paper or lightgcn.</summary>
+    public string ResolvedPreset =>
+        (Preset ?? (string.Equals(Model, "lightgcn", StringComparison.OrdinalIgnoreCase) ? "lightgcn" : "default")).ToLowerInvariant();
+
+    public bool IsLightGcn => ResolvedPreset == "lightgcn";
+
+    /// <summary>The parsed <c>--contrastive-rows</c>: null when absent, or the cap (null inside for "all").</summary>
+    public (bool Given, int? Cap) ContrastiveRowCap =>
+        ContrastiveRows is null ? (false, null)
+        : string.Equals(ContrastiveRows, "all", StringComparison.OrdinalIgnoreCase) ? (true, null)
+        : (true, int.Parse(ContrastiveRows, System.Globalization.CultureInfo.InvariantCulture));
 
     public override ValidationResult Validate()
     {
@@ -114,9 +135,25 @@ internal sealed class TrainSettings : CommonSettings
             return ValidationResult.Error("--out <FILE> is required: where to save the trained model.");
         }
 
-        if (!IsLightGcn && !string.Equals(Model, "singer", StringComparison.OrdinalIgnoreCase))
+        if (Model is not null && !string.Equals(Model, "singer", StringComparison.OrdinalIgnoreCase) && !string.Equals(Model, "lightgcn", StringComparison.OrdinalIgnoreCase))
         {
-            return ValidationResult.Error($"--model must be singer or lightgcn; got '{Model}'.");
+            return ValidationResult.Error($"--model must be singer or lightgcn; got '{Model}'. (--preset default|paper|lightgcn is the newer option.)");
+        }
+
+        if (Model is not null && Preset is not null)
+        {
+            return ValidationResult.Error("--model is the older name of --preset; give one of them.");
+        }
+
+        if (Preset is not null && ResolvedPreset is not ("default" or "paper" or "lightgcn"))
+        {
+            return ValidationResult.Error($"--preset must be default, paper or lightgcn; got '{Preset}'.");
+        }
+
+        if (ContrastiveRows is not null && !string.Equals(ContrastiveRows, "all", StringComparison.OrdinalIgnoreCase)
+            && !int.TryParse(ContrastiveRows, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            return ValidationResult.Error($"--contrastive-rows takes a whole number or 'all'; got '{ContrastiveRows}'.");
         }
 
         if (IsLightGcn)
@@ -124,11 +161,11 @@ internal sealed class TrainSettings : CommonSettings
             var semantic = new (string Name, object? Value)[]
             {
                 ("--k", K), ("--coint-k", CoInteractionK), ("--beta", Beta), ("--eps", Epsilon), ("--lambda-p", LambdaP),
-                ("--lambda-a", LambdaA), ("--lambda-s", LambdaS), ("--tau", Tau), ("--contrastive-rows", ContrastiveRows),
+                ("--lambda-a", LambdaA), ("--lambda-s", LambdaS), ("--tau", Tau), ("--contrastive-rows", ContrastiveRows), ("--semantic-layers", SemanticLayers),
             }.Where(o => o.Value is not null).Select(o => o.Name).ToArray();
             if (semantic.Length > 0)
             {
-                return ValidationResult.Error($"{string.Join(", ", semantic)} configure{(semantic.Length == 1 ? "s" : "")} SINGER's semantic branch, which --model lightgcn does not have.");
+                return ValidationResult.Error($"{string.Join(", ", semantic)} configure{(semantic.Length == 1 ? "s" : "")} SINGER's semantic branch, which --preset lightgcn does not have.");
             }
         }
 
