@@ -11,11 +11,18 @@ namespace Singer.Recommendation.Experiments;
 /// <summary>
 /// A model configuration written as <c>key=value</c> settings on top of a preset, so that a run is reproducible from
 /// its command line. Keys: beta, k, kc, self (true/false), weight (cosine/binary), eps, mode (proportional/inverse/uniform),
-/// lp, la, ls, tau, cap, lb, lsem, fusion (equal/learned), mod (comma-separated modalities), l2, lr, batch, d, seed.
+/// lp, la, ls, tau, cap, lb, lsem, fusion (equal/learned), mod (comma-separated modalities), l2, lr, batch, d, seed;
+/// the options of SPEC §8: input (features/ids/both/gated), comb (last/mean), idtable (shared/separate),
+/// place (semantic/behavior/both), scale (absolute/relative), rows (all/positives), dir (sym/b2s/s2b),
+/// sg (none/behavior/semantic), warmup (epochs), cw (count/cosine/jaccard).
 /// </summary>
 internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<string, string>> Settings)
 {
-    public static readonly string[] Keys = ["beta", "k", "kc", "self", "weight", "eps", "mode", "lp", "la", "ls", "tau", "cap", "lb", "lsem", "fusion", "mod", "l2", "lr", "batch", "d", "seed"];
+    public static readonly string[] Keys =
+    [
+        "beta", "k", "kc", "self", "weight", "eps", "mode", "lp", "la", "ls", "tau", "cap", "lb", "lsem", "fusion", "mod", "l2", "lr", "batch", "d", "seed",
+        "input", "comb", "idtable", "place", "scale", "rows", "dir", "sg", "warmup", "cw", "sga",
+    ];
 
     public static ModelSettings Parse(string model, IEnumerable<string> settings)
     {
@@ -83,6 +90,17 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
                 case "lr": b.WithTraining(t => t.LearningRate(double.Parse(v, CultureInfo.InvariantCulture))); break;
                 case "batch": b.WithTraining(t => t.BatchSize(I(v))); break;
                 case "d": b.WithTraining(t => t.EmbeddingSize(I(v))); break;
+                case "input": b.SetComponent(sem with { Input = v switch { "ids" => SemanticInput.ItemIds, "gated" => SemanticInput.GatedItemIds, _ => Enum.Parse<SemanticInput>(v, ignoreCase: true) } }); break;
+                case "comb": b.SetComponent(sem with { Combination = Enum.Parse<LayerCombination>(v, ignoreCase: true) }); break;
+                case "idtable": b.SetComponent(sem with { IdTable = Enum.Parse<SemanticIdTable>(v, ignoreCase: true) }); break;
+                case "place": b.SetComponent(p with { Placement = Enum.Parse<PerturbationPlacement>(v, ignoreCase: true) }); break;
+                case "scale": b.SetComponent(p with { Scale = Enum.Parse<PerturbationScale>(v, ignoreCase: true) }); break;
+                case "rows": b.SetComponent(a with { Rows = v == "positives" ? ContrastiveRowSelection.UsersAndPositives : ContrastiveRowSelection.UsersAndItems }); break;
+                case "dir": b.SetComponent(a with { Direction = v switch { "b2s" => AlignmentDirection.BehaviorToSemantic, "s2b" => AlignmentDirection.SemanticToBehavior, _ => AlignmentDirection.Symmetric } }); break;
+                case "sg": b.SetComponent(a with { StandardStopGradient = Enum.Parse<AlignmentStopGradient>(v, ignoreCase: true) }); break;
+                case "sga": b.SetComponent(a with { StopAnchorGradient = bool.Parse(v) }); break;
+                case "warmup": b.SetComponent(a with { WarmupEpochs = I(v) }); break;
+                case "cw": b.UseSemanticGraph(g with { CoInteractionWeighting = Enum.Parse<CoInteractionWeighting>(v, ignoreCase: true) }); break;
                 case "seed": break;
             }
         }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Graphs;
 
 namespace Singer.Recommendation.Experiments;
 
@@ -28,12 +29,16 @@ internal static class Modes
           train <singer|lightgcn> [key=value ...]   one run with early stopping on validation
           search --grid <file>                      one run per line of <file> ("singer key=value ..."); '#' starts a comment
           ablation [key=value ...]                  full SINGER with the settings, each SPEC §5 ablation, each single modality, LightGCN
-          coldstart [key=value ...]                 SPEC §6: 20% cold items; SINGER vs LightGCN vs MostPopular on cold items
+          coldstart [key=value ...]                 SPEC §6: 20% cold items; SINGER vs LightGCN vs content-kNN vs MostPopular on cold items
+          baselines                                 MostPopular and content-kNN (k chosen on validation among --cbf-k values) on all items
           speed [key=value ...]                     median training-epoch and full-ranking evaluation time, LightGCN and SINGER
 
           --epochs <n>     the most epochs of a run (default 1000; speed: epochs timed, default 10)
           --out <file>     append each run as a JSON line; search and ablation skip runs already in it (resume)
+          --cbf-k <list>   content-kNN neighbour counts (baselines: comma-separated candidates, default 10,20,50,100,200;
+                           coldstart: one value, default 50)
           keys: beta k kc self weight eps mode lp la ls tau cap lb lsem fusion mod l2 lr batch d seed (default seed 999)
+                input comb idtable place scale rows dir sg sga warmup cw (SPEC §8 options; see ModelSettings)
           SINGER_DEVICE=cuda runs on a GPU.
         """;
 
@@ -103,6 +108,10 @@ internal static class Modes
             rows.Add(("MostPopular", RankingEvaluator.Evaluate(popular, data, DataSplit.Test, coldOptions), RankingEvaluator.Evaluate(popular, data, DataSplit.Test)));
         }
 
+        int cbfK = int.Parse(cli.Get("cbf-k") ?? "50", CultureInfo.InvariantCulture);
+        var contentKnn = new ContentKnnScorer(data, new ContentKnnOptions { K = cbfK }, device);
+        rows.Add(($"content-kNN (k = {cbfK})", RankingEvaluator.Evaluate(contentKnn, data, DataSplit.Test, coldOptions), RankingEvaluator.Evaluate(contentKnn, data, DataSplit.Test)));
+
         var singer = ModelSettings.Parse("singer", cli.Words);
         var lightGcn = ModelSettings.Parse("lightgcn", singer.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr").Select(kv => $"{kv.Key}={kv.Value}"));
         foreach (var settings in new[] { lightGcn, singer })
@@ -119,6 +128,32 @@ internal static class Modes
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {model} | {c.Recall(10):F4} | {c.Ndcg(10):F4} | {c.Recall(20):F4} | {c.Ndcg(20):F4} | {all.Recall(20):F4} |"));
+        }
+
+        return 0;
+    }
+
+    public static int Baselines(CommandLine cli, ComputeDevice device)
+    {
+        var data = MmrecDatasetLoader.Load(cli.Data);
+        Console.WriteLine("| baseline | valid Recall@20 | test Recall@10 | test Recall@20 | test NDCG@10 | test NDCG@20 |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        void Row(string name, IRankingScorer scorer)
+        {
+            var v = RankingEvaluator.Evaluate(scorer, data, DataSplit.Validation);
+            var t = RankingEvaluator.Evaluate(scorer, data, DataSplit.Test);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {v.Recall(20):F4} | {t.Recall(10):F4} | {t.Recall(20):F4} | {t.Ndcg(10):F4} | {t.Ndcg(20):F4} |"));
+        }
+
+        using (var popular = new MostPopularScorer(data, device))
+        {
+            Row("MostPopular", popular);
+        }
+
+        foreach (string k in (cli.Get("cbf-k") ?? "10,20,50,100,200").Split(','))
+        {
+            Row($"content-kNN k = {k}", new ContentKnnScorer(data, new ContentKnnOptions { K = int.Parse(k, CultureInfo.InvariantCulture) }, device));
         }
 
         return 0;

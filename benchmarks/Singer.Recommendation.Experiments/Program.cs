@@ -26,6 +26,7 @@ try
         "ablation" => Modes.Ablation(cli, device),
         "coldstart" => Modes.ColdStart(cli, device),
         "speed" => Modes.Speed(cli, device),
+        "baselines" => Modes.Baselines(cli, device),
         _ => throw new ArgumentException($"Unknown mode '{args[0]}'.\n{Modes.Usage}"),
     };
 }

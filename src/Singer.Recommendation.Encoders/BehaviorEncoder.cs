@@ -55,7 +55,15 @@ public sealed class BehaviorEncoder : nn.Module
     public Parameter ItemEmbedding { get; }
 
     /// <summary>Propagates and returns <c>b = mean(layer 0 … L_b)</c> for every user and item.</summary>
-    public EncodedRepresentations Forward()
+    public EncodedRepresentations Forward() => Forward(null);
+
+    /// <summary>
+    /// Propagates and returns <c>b = mean(layer 0 … L_b)</c>, applying <paramref name="perturbLayer"/> to every
+    /// propagated layer <c>l ≥ 1</c> (all users and items, users first) before it enters the next layer and the mean —
+    /// the perturbed views of SimGCL (SPEC §8.2). Null propagates without noise.
+    /// </summary>
+    /// <param name="perturbLayer">Maps a <c>[U + I, d]</c> layer to its perturbed version; null for none.</param>
+    public EncodedRepresentations Forward(Func<Tensor, Tensor>? perturbLayer)
     {
         using var scope = NewDisposeScope();
         var ego = cat(new Tensor[] { UserEmbedding, ItemEmbedding }, 0);
@@ -64,6 +72,11 @@ public sealed class BehaviorEncoder : nn.Module
         for (int l = 0; l < Layers; l++)
         {
             layer = _adjacency.Multiply(layer);
+            if (perturbLayer is not null)
+            {
+                layer = perturbLayer(layer);
+            }
+
             sum = sum.Plus(layer);
         }
 

@@ -18,6 +18,45 @@ public sealed record BehaviorEncoderOptions
     }
 }
 
+/// <summary>What the semantic branch propagates over each modality's EISG (SPEC §8.1).</summary>
+public enum SemanticInput
+{
+    /// <summary>
+    /// The projected features <c>x^m_i = W_m f^m_i + c_m</c> (SPEC §2). Content only: there is no per-item trainable
+    /// part, so every item's semantics is a linear function of its (neighbours') features.
+    /// </summary>
+    Features,
+
+    /// <summary>The item ID embeddings, as FREEDOM and LATTICE propagate them over their item–item graphs.</summary>
+    ItemIds,
+
+    /// <summary>The sum of the item ID embedding and the projected features, <c>E_i + W_m f^m_i + c_m</c>.</summary>
+    Both,
+
+    /// <summary>The item ID embedding gated by the features, <c>E_i ⊙ σ(W_m f^m_i + c_m)</c>, as MGCN does.</summary>
+    GatedItemIds,
+}
+
+/// <summary>How the semantic branch combines its propagation layers (SPEC §8.1).</summary>
+public enum LayerCombination
+{
+    /// <summary>The last layer, <c>H = Ŝ^{L_s} X</c> (SPEC §2): an item's own input enters only through self-loops.</summary>
+    Last,
+
+    /// <summary>The mean of layers 0…L_s, as LightGCN combines its layers: the item's own input is always part of it.</summary>
+    Mean,
+}
+
+/// <summary>Which item ID table an ID-based semantic input propagates.</summary>
+public enum SemanticIdTable
+{
+    /// <summary>The behaviour branch's item embeddings <c>E_i</c> (FREEDOM): both branches train one table.</summary>
+    Shared,
+
+    /// <summary>A table of its own, initialised like <c>E_i</c>.</summary>
+    Separate,
+}
+
 /// <summary>Options of the semantic branch (GCN over each modality's EISG).</summary>
 public sealed record SemanticEncoderOptions
 {
@@ -26,6 +65,15 @@ public sealed record SemanticEncoderOptions
 
     /// <summary>Propagation layers <c>L_s</c> over the EISG; default 2 (SPEC §2 says 1, the <c>Paper</c> preset; 2 was chosen on validation).</summary>
     public int Layers { get; init; } = EncoderDefaults.SemanticLayers;
+
+    /// <summary>What each modality propagates; default <see cref="SemanticInput.Features"/> (SPEC §2).</summary>
+    public SemanticInput Input { get; init; } = EncoderDefaults.Input;
+
+    /// <summary>How the propagation layers are combined; default <see cref="LayerCombination.Last"/> (SPEC §2).</summary>
+    public LayerCombination Combination { get; init; } = EncoderDefaults.Combination;
+
+    /// <summary>The ID table of an ID-based <see cref="Input"/>; default <see cref="SemanticIdTable.Shared"/>. Ignored for <see cref="SemanticInput.Features"/>.</summary>
+    public SemanticIdTable IdTable { get; init; } = EncoderDefaults.IdTable;
 
     /// <summary>Learn softmax fusion weights over modalities instead of equal weights; default false.</summary>
     public bool LearnableFusion { get; init; }
@@ -40,6 +88,21 @@ public sealed record SemanticEncoderOptions
         if (Layers is < 0 or > 8)
         {
             yield return new OptionProblem($"{prefix}.{nameof(Layers)}", $"must be in [0, 8]; got {Layers}.");
+        }
+
+        if (!Enum.IsDefined(Input))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(Input)}", $"must be Features, ItemIds, Both or GatedItemIds; got {(int)Input}.");
+        }
+
+        if (!Enum.IsDefined(Combination))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(Combination)}", $"must be Last or Mean; got {(int)Combination}.");
+        }
+
+        if (!Enum.IsDefined(IdTable))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(IdTable)}", $"must be Shared or Separate; got {(int)IdTable}.");
         }
 
         if (!Enabled || dataset is null)
@@ -74,6 +137,9 @@ internal static class EncoderDefaults
 {
     public const int BehaviorLayers = 2;
     public const int SemanticLayers = 2;
+    public const SemanticInput Input = SemanticInput.Features;
+    public const LayerCombination Combination = LayerCombination.Last;
+    public const SemanticIdTable IdTable = SemanticIdTable.Shared;
 }
 
 /// <summary>Fluent registration of the encoders on a model builder.</summary>
@@ -100,7 +166,7 @@ public static class EncoderBuilderExtensions
         where TBuilder : ISingerModelBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent(new SemanticEncoderOptions { Layers = layers, LearnableFusion = learnableFusion, Modalities = modalities });
+        builder.SetComponent((builder.GetComponent<SemanticEncoderOptions>() ?? new()) with { Layers = layers, LearnableFusion = learnableFusion, Modalities = modalities });
         return builder;
     }
 

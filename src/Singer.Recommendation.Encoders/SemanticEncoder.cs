@@ -20,30 +20,40 @@ public sealed record SemanticModalityInput(ItemModality Features, SparseGraph Gr
 public sealed record SemanticRepresentations(IReadOnlyList<Tensor> ModalityUsers, IReadOnlyList<Tensor> ModalityItems, Tensor Users, Tensor Items);
 
 /// <summary>
-/// The semantic branch (<c>docs/algorithm.md</c> §2): per modality a trainable projection
-/// <c>x^m_i = W_m f^m_i + c_m</c> (<c>d_m → d</c>), <c>L_s</c> propagation layers over the modality's EISG without
-/// weights or non-linearity, <c>H^m = (Ŝ^m)^{L_s} X^m</c>, users as the mean of their training items, and the fusion
-/// <c>s = Σ_m w_m s^m</c> with equal weights or learnable softmax weights.
+/// The semantic branch (<c>docs/algorithm.md</c> §2 and §8.1): per modality an input <c>X^m</c> —
+/// the projected features <c>F^m W_mᵀ + c_m</c>, the item ID embeddings <c>E</c>, their sum, or the ID embeddings
+/// gated by the features <c>E ⊙ σ(F^m W_mᵀ + c_m)</c> (<see cref="SemanticInput"/>) — propagated <c>L_s</c> times
+/// over the modality's EISG without weights or non-linearity, <c>H^m_l = Ŝ^m H^m_{l−1}</c>, combined as the last layer
+/// or the mean of layers 0…L_s (<see cref="LayerCombination"/>); users are the mean of their training items, and the
+/// modalities are fused as <c>s = Σ_m w_m s^m</c> with equal or learnable softmax weights.
 /// </summary>
 /// <remarks>
-/// Propagation is linear and the features are fixed, so <c>H^m = ((Ŝ^m)^{L_s} F^m) W_mᵀ + ((Ŝ^m)^{L_s} 1) c_mᵀ</c>: the
-/// encoder propagates the raw features once at construction and each forward pass is a dense projection of
-/// the rows it needs. The result equals propagating the projected features (up to float rounding), at a
-/// fraction of the cost. Memory: <c>(I + U) × d_m</c> floats per modality.
+/// The feature part is linear in the fixed features, so <c>Σ_l a_l (Ŝ^m)^l (F W_mᵀ + 1 c_mᵀ) = (Σ_l a_l (Ŝ^m)^l F) W_mᵀ +
+/// (Σ_l a_l (Ŝ^m)^l 1) c_mᵀ</c>: the encoder propagates the raw features once at construction, and each forward pass
+/// is a dense projection of the rows it needs (memory <c>(I + U) × d_m</c> floats per modality). The ID part changes
+/// with training, so it is propagated on every forward pass with a sparse product that passes gradient to the ID
+/// table (<c>O(L_s · nnz(Ŝ^m) · d)</c>, the cost of a LightGCN layer on the item graph).
 /// </remarks>
 public sealed class SemanticEncoder : nn.Module
 {
-    private readonly Tensor[] _itemFeatures;   // (Ŝ^m)^L F^m              [I, d_m]
-    private readonly Tensor[] _itemOnes;       // (Ŝ^m)^L 1                [I, 1]
-    private readonly Tensor[] _userFeatures;   // R_mean (Ŝ^m)^L F^m       [U, d_m]
-    private readonly Tensor[] _userOnes;       // R_mean (Ŝ^m)^L 1         [U, 1]
-    private readonly Tensor[] _coldFeatures;   // (Ŝ^m)^{L-1} F, for new items' rows [I, d_m] (L ≥ 1)
-    private readonly Tensor[] _coldOnes;       // (Ŝ^m)^{L-1} 1             [I, 1]
-    private readonly Parameter[] _weights;     // W_m                      [d, d_m]
-    private readonly Parameter[] _biases;      // c_m                      [d]
-    private readonly Parameter? _fusionLogits; // softmax → w_m            [M]
+    private readonly SemanticInput _input;
+    private readonly double[] _layerWeights;   // a_0 … a_L of the layer combination
+    private readonly Tensor?[] _itemFeatures;  // Σ_l a_l Ŝ^l F              [I, d_m]   (feature inputs)
+    private readonly Tensor?[] _itemOnes;      // Σ_l a_l Ŝ^l 1              [I, 1]
+    private readonly Tensor?[] _userFeatures;  // R_mean Σ_l a_l Ŝ^l F       [U, d_m]
+    private readonly Tensor?[] _userOnes;      // R_mean Σ_l a_l Ŝ^l 1       [U, 1]
+    private readonly Tensor?[] _coldFeatures;  // Σ_{l≥1} a_l Ŝ^{l−1} F, what a new item's graph row multiplies [I, d_m]
+    private readonly Tensor?[] _coldOnes;      // Σ_{l≥1} a_l Ŝ^{l−1} 1      [I, 1]
+    private readonly Tensor?[] _rawFeatures;   // F, for the gated input      [I, d_m]
+    private readonly SparseOperator?[] _graphs; // Ŝ^m, for the ID-dependent inputs
+    private readonly SparseOperator? _userMean; // R_mean, for the ID-dependent inputs
+    private readonly Parameter?[] _weights;    // W_m                        [d, d_m]
+    private readonly Parameter?[] _biases;     // c_m                        [d]
+    private readonly Parameter? _fusionLogits; // softmax → w_m               [M]
+    private readonly Parameter? _ownItemIds;   // a separate ID table         [I, d]
+    private readonly Tensor? _sharedItemIds;   // the behaviour branch's E_i (borrowed)
 
-    /// <summary>Creates the encoder and propagates the features over each modality's graph once.</summary>
+    /// <summary>Creates the encoder with the specification's semantic input (projected features, last layer).</summary>
     /// <param name="modalities">The modalities, each with its EISG.</param>
     /// <param name="train">The training interactions (user semantics average over them).</param>
     /// <param name="embeddingSize">The output size <c>d</c>.</param>
@@ -59,10 +69,34 @@ public sealed class SemanticEncoder : nn.Module
         bool learnableFusion,
         Generator generator,
         Device? device = null)
+        : this(modalities, train, embeddingSize, new SemanticEncoderOptions { Layers = layers, LearnableFusion = learnableFusion, Input = SemanticInput.Features, Combination = LayerCombination.Last }, generator, null, device)
+    {
+    }
+
+    /// <summary>Creates the encoder and propagates the features over each modality's graph once.</summary>
+    /// <param name="modalities">The modalities, each with its EISG.</param>
+    /// <param name="train">The training interactions (user semantics average over them).</param>
+    /// <param name="embeddingSize">The output size <c>d</c>.</param>
+    /// <param name="options">Layers, layer combination, input, ID table and fusion (<see cref="SemanticEncoderOptions"/>).</param>
+    /// <param name="generator">The generator of the initial projection weights (and of a separate ID table).</param>
+    /// <param name="sharedItemEmbedding">
+    /// The behaviour branch's item ID embeddings <c>E_i</c> (<c>[I, d]</c>), borrowed, for an ID-based input with
+    /// <see cref="SemanticIdTable.Shared"/>; ignored otherwise.
+    /// </param>
+    /// <param name="device">The device; default CPU.</param>
+    public SemanticEncoder(
+        IReadOnlyList<SemanticModalityInput> modalities,
+        UserItemMatrix train,
+        int embeddingSize,
+        SemanticEncoderOptions options,
+        Generator generator,
+        Tensor? sharedItemEmbedding = null,
+        Device? device = null)
         : base(nameof(SemanticEncoder))
     {
         ArgumentNullException.ThrowIfNull(modalities);
         ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
         if (modalities.Count == 0)
         {
@@ -70,20 +104,27 @@ public sealed class SemanticEncoder : nn.Module
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingSize, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(layers);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Layers);
         device ??= CPU;
-        int m = modalities.Count;
+        int m = modalities.Count, layers = options.Layers;
+        _input = options.Input;
         Names = modalities.Select(x => x.Features.Name).ToArray();
         Layers = layers;
-        _itemFeatures = new Tensor[m];
-        _itemOnes = new Tensor[m];
-        _userFeatures = new Tensor[m];
-        _userOnes = new Tensor[m];
-        _coldFeatures = new Tensor[m];
-        _coldOnes = new Tensor[m];
-        _weights = new Parameter[m];
-        _biases = new Parameter[m];
-        using var userMean = UserMeanMatrix(train).ToTorchSparse(device);
+        Combination = options.Combination;
+        _layerWeights = LayerWeights(layers, options.Combination);
+        bool linearFeatures = _input is SemanticInput.Features or SemanticInput.Both;
+        bool usesIds = _input is not SemanticInput.Features;
+        _itemFeatures = new Tensor?[m];
+        _itemOnes = new Tensor?[m];
+        _userFeatures = new Tensor?[m];
+        _userOnes = new Tensor?[m];
+        _coldFeatures = new Tensor?[m];
+        _coldOnes = new Tensor?[m];
+        _rawFeatures = new Tensor?[m];
+        _graphs = new SparseOperator?[m];
+        _weights = new Parameter?[m];
+        _biases = new Parameter?[m];
+        using var userMeanGraph = linearFeatures ? UserMeanMatrix(train).ToTorchSparse(device) : null;
         for (int k = 0; k < m; k++)
         {
             var (features, graph) = (modalities[k].Features, modalities[k].Graph);
@@ -94,43 +135,57 @@ public sealed class SemanticEncoder : nn.Module
                     nameof(modalities));
             }
 
-            using (var scope = NewDisposeScope())
-            using (no_grad())
+            if (linearFeatures)
             {
-                using var s = graph.ToTorchSparse(device);
-                var x = features.ToTensor(device);
-                var ones = torch.ones(train.ItemCount, 1, device: device);
-                for (int l = 0; l < layers; l++)
-                {
-                    if (l == layers - 1)
-                    {
-                        // A new item's row of Ŝ multiplies the (L−1)-times propagated features of the existing items.
-                        _coldFeatures[k] = x.contiguous().MoveToOuterDisposeScope();
-                        _coldOnes[k] = ones.contiguous().MoveToOuterDisposeScope();
-                    }
-
-                    x = s.matmul(x);
-                    ones = s.matmul(ones);
-                }
-
-                _itemFeatures[k] = x.contiguous().MoveToOuterDisposeScope();
-                _itemOnes[k] = ones.contiguous().MoveToOuterDisposeScope();
-                _userFeatures[k] = userMean.matmul(x).contiguous().MoveToOuterDisposeScope();
-                _userOnes[k] = userMean.matmul(ones).contiguous().MoveToOuterDisposeScope();
+                PropagateFeatures(k, features, graph, userMeanGraph!, device);
             }
 
-            // nn.Linear's default initialisation: U(−1/√d_m, 1/√d_m) for weights and bias.
-            double bound = 1.0 / Math.Sqrt(features.Dimension);
-            _weights[k] = new Parameter(ParameterInit.Uniform(embeddingSize, features.Dimension, bound, generator, device));
-            _biases[k] = new Parameter(ParameterInit.Uniform(embeddingSize, 0, bound, generator, device));
-            register_parameter($"projection_{k}_weight", _weights[k]);
-            register_parameter($"projection_{k}_bias", _biases[k]);
+            if (usesIds)
+            {
+                _graphs[k] = new SparseOperator(graph, device);
+            }
+
+            if (_input == SemanticInput.GatedItemIds)
+            {
+                _rawFeatures[k] = features.ToTensor(device).DetachFromDisposeScope();
+            }
+
+            if (_input != SemanticInput.ItemIds)
+            {
+                // nn.Linear's default initialisation: U(−1/√d_m, 1/√d_m) for weights and bias.
+                double bound = 1.0 / Math.Sqrt(features.Dimension);
+                var weight = new Parameter(ParameterInit.Uniform(embeddingSize, features.Dimension, bound, generator, device));
+                var bias = new Parameter(ParameterInit.Uniform(embeddingSize, 0, bound, generator, device));
+                (_weights[k], _biases[k]) = (weight, bias);
+                register_parameter($"projection_{k}_weight", weight);
+                register_parameter($"projection_{k}_bias", bias);
+            }
         }
 
-        if (learnableFusion)
+        if (options.LearnableFusion)
         {
             _fusionLogits = new Parameter(zeros(m, device: device));
             register_parameter("fusion_logits", _fusionLogits);
+        }
+
+        if (usesIds)
+        {
+            _userMean = new SparseOperator(UserMeanMatrix(train), device);
+            if (options.IdTable == SemanticIdTable.Separate)
+            {
+                _ownItemIds = new Parameter(ParameterInit.XavierUniform(train.ItemCount, embeddingSize, generator, device));
+                register_parameter("item_id_embedding", _ownItemIds);
+            }
+            else
+            {
+                _sharedItemIds = sharedItemEmbedding ?? throw new ArgumentException(
+                    $"The semantic input {_input} with a shared ID table needs the behaviour branch's item embeddings.", nameof(sharedItemEmbedding));
+                if (_sharedItemIds.shape.Length != 2 || _sharedItemIds.shape[0] != train.ItemCount || _sharedItemIds.shape[1] != embeddingSize)
+                {
+                    throw new ArgumentException(
+                        $"The shared item embeddings are [{string.Join(", ", _sharedItemIds.shape)}]; expected [{train.ItemCount}, {embeddingSize}].", nameof(sharedItemEmbedding));
+                }
+            }
         }
     }
 
@@ -140,16 +195,27 @@ public sealed class SemanticEncoder : nn.Module
     /// <summary>The propagation layers <c>L_s</c>.</summary>
     public int Layers { get; }
 
+    /// <summary>How the layers are combined.</summary>
+    public LayerCombination Combination { get; }
+
+    /// <summary>What each modality propagates.</summary>
+    public SemanticInput Input => _input;
+
+    /// <summary>The item ID table of an ID-based input (shared or separate); null for <see cref="SemanticInput.Features"/>.</summary>
+    public Tensor? ItemIdEmbedding => (Tensor?)_ownItemIds ?? _sharedItemIds;
+
     /// <summary>The fusion weights <c>w_m</c> (equal, or the softmax of the learned logits).</summary>
     public Tensor FusionWeights()
     {
         if (_fusionLogits is null)
         {
-            return ScalarSafe.Filled([Names.Count], 1.0f / Names.Count, _weights[0].device);
+            return ScalarSafe.Filled([Names.Count], 1.0f / Names.Count, Device);
         }
 
         return nn.functional.softmax(_fusionLogits, 0);
     }
+
+    private Device Device => (_weights.FirstOrDefault(w => w is not null) ?? ItemIdEmbedding)!.device;
 
     /// <summary>
     /// Computes the semantic representations of the given users and items (all when an index is null).
@@ -166,8 +232,25 @@ public sealed class SemanticEncoder : nn.Module
         Tensor? fusedUsers = null, fusedItems = null;
         for (int k = 0; k < m; k++)
         {
-            modalityUsers[k] = Project(_userFeatures[k], _userOnes[k], users, k);
-            modalityItems[k] = Project(_itemFeatures[k], _itemOnes[k], items, k);
+            Tensor? u = null, i = null;
+            if (_itemFeatures[k] is not null)
+            {
+                u = Project(_userFeatures[k]!, _userOnes[k]!, users, k);
+                i = Project(_itemFeatures[k]!, _itemOnes[k]!, items, k);
+            }
+
+            if (_input != SemanticInput.Features)
+            {
+                var h = CombinedIdLayers(k);
+                var hu = _userMean!.Multiply(h);
+                var hi = items is null ? h : h.index_select(0, items);
+                hu = users is null ? hu : hu.index_select(0, users);
+                u = u is null ? hu : u.Plus(hu);
+                i = i is null ? hi : i.Plus(hi);
+            }
+
+            modalityUsers[k] = u!;
+            modalityItems[k] = i!;
             var wk = weights[k];
             fusedUsers = fusedUsers is null ? modalityUsers[k] * wk : fusedUsers.Plus(modalityUsers[k] * wk);
             fusedItems = fusedItems is null ? modalityItems[k] * wk : fusedItems.Plus(modalityItems[k] * wk);
@@ -183,9 +266,10 @@ public sealed class SemanticEncoder : nn.Module
 
     /// <summary>
     /// The fused semantic representation of items that were not in the graph (cold-start items), from their rows of
-    /// each modality's fused graph against the existing items (<c>[n, I]</c>, normalised like <c>Ŝ^m</c>) and, for
-    /// <c>L_s = 0</c>, their own features. With <c>L_s ≥ 1</c> a new item's representation is its graph row times the
-    /// existing items' <c>(L_s − 1)</c>-times propagated projection; the existing graph is not changed.
+    /// each modality's fused graph against the existing items (<c>[n, I]</c>, normalised like <c>Ŝ^m</c>) and their own
+    /// features. A new item's layer <c>l ≥ 1</c> is its graph row times layer <c>l − 1</c> of the existing items; its
+    /// layer 0 is its own input, which has no ID part (a new item has no ID embedding). The existing graph is not
+    /// changed.
     /// </summary>
     /// <param name="rows">Per modality (in <see cref="Names"/> order), the new items' graph rows.</param>
     /// <param name="features">Per modality, the new items' features.</param>
@@ -196,35 +280,42 @@ public sealed class SemanticEncoder : nn.Module
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var weights = FusionWeights();
-        var device = _weights[0].device;
+        var device = Device;
         Tensor? fused = null;
         for (int k = 0; k < Names.Count; k++)
         {
-            Tensor f, o;
-            if (Layers == 0)
+            int n = features[k].ItemCount;
+            Tensor? h = null;
+            if (_layerWeights[0] != 0 && _input is SemanticInput.Features or SemanticInput.Both)
             {
-                f = features[k].ToTensor(device);
-                o = ones(features[k].ItemCount, 1, device: device);
-            }
-            else
-            {
-                using var graph = rows[k].ToTorchSparse(device);
-                f = graph.matmul(_coldFeatures[k]);
-                o = graph.matmul(_coldOnes[k]);
+                // Layer 0: the item's own projected features (an ID-gated input has no ID embedding to gate: 0).
+                var own = features[k].ToTensor(device);
+                h = own.matmul(_weights[k]!.t()).Plus(ones(n, 1, device: device) * _biases[k]!).Times(_layerWeights[0]);
             }
 
-            var h = f.matmul(_weights[k].t()).Plus(o * _biases[k]);
+            if (Layers > 0)
+            {
+                using var graph = rows[k].ToTorchSparse(device);
+                Tensor? below = null;
+                if (_coldFeatures[k] is not null)
+                {
+                    below = graph.matmul(_coldFeatures[k]!).matmul(_weights[k]!.t()).Plus(graph.matmul(_coldOnes[k]!) * _biases[k]!);
+                }
+
+                if (_input != SemanticInput.Features)
+                {
+                    var ids = graph.matmul(CombinedIdLayers(k, shifted: true));
+                    below = below is null ? ids : below.Plus(ids);
+                }
+
+                h = h is null ? below! : h.Plus(below!);
+            }
+
+            h ??= zeros(n, ItemIdEmbedding?.shape[1] ?? _weights[k]!.shape[0], device: device);
             fused = fused is null ? h * weights[k] : fused.Plus(h * weights[k]);
         }
 
         return fused!.MoveToOuterDisposeScope();
-    }
-
-    private Tensor Project(Tensor features, Tensor ones, Tensor? index, int k)
-    {
-        var f = index is null ? features : features.index_select(0, index);
-        var o = index is null ? ones : ones.index_select(0, index);
-        return f.matmul(_weights[k].t()).Plus(o * _biases[k]);
     }
 
     /// <summary>The row-normalised training matrix <c>R_mean</c> (<c>[U, I]</c>, <c>1/|N_u|</c> per training pair).</summary>
@@ -241,17 +332,129 @@ public sealed class SemanticEncoder : nn.Module
         return SparseGraph.FromCsr(train.UserCount, train.ItemCount, train.RowOffsets.ToArray(), train.ItemIndices.ToArray(), values);
     }
 
+    /// <summary>The layer-combination weights <c>a_0 … a_L</c>: the last layer, or the mean of layers 0…L.</summary>
+    internal static double[] LayerWeights(int layers, LayerCombination combination)
+    {
+        var a = new double[layers + 1];
+        if (combination == LayerCombination.Mean)
+        {
+            Array.Fill(a, 1.0 / (layers + 1));
+        }
+        else
+        {
+            a[layers] = 1.0;
+        }
+
+        return a;
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            foreach (var t in _itemFeatures.Concat(_itemOnes).Concat(_userFeatures).Concat(_userOnes).Concat(_coldFeatures).Concat(_coldOnes))
+            foreach (var t in _itemFeatures.Concat(_itemOnes).Concat(_userFeatures).Concat(_userOnes).Concat(_coldFeatures).Concat(_coldOnes).Concat(_rawFeatures))
             {
                 t?.Dispose();
             }
+
+            foreach (var g in _graphs)
+            {
+                g?.Dispose();
+            }
+
+            _userMean?.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Propagates the raw features (and a column of ones, for the bias) once, combining the layers with a_l.</summary>
+    private void PropagateFeatures(int k, ItemModality features, SparseGraph graph, Tensor userMean, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var s = graph.ToTorchSparse(device);
+        var x = features.ToTensor(device);
+        var one = ones(graph.RowCount, 1, device: device);
+        Tensor? sumX = null, sumOnes = null, coldX = null, coldOnes = null;
+        for (int l = 0; l <= Layers; l++)
+        {
+            if (l > 0)
+            {
+                // A new item's layer l multiplies layer l − 1 of the existing items.
+                coldX = Accumulate(coldX, x, _layerWeights[l]);
+                coldOnes = Accumulate(coldOnes, one, _layerWeights[l]);
+                x = s.matmul(x);
+                one = s.matmul(one);
+            }
+
+            sumX = Accumulate(sumX, x, _layerWeights[l]);
+            sumOnes = Accumulate(sumOnes, one, _layerWeights[l]);
+        }
+
+        _itemFeatures[k] = sumX!.contiguous().MoveToOuterDisposeScope();
+        _itemOnes[k] = sumOnes!.contiguous().MoveToOuterDisposeScope();
+        _userFeatures[k] = userMean.matmul(sumX!).contiguous().MoveToOuterDisposeScope();
+        _userOnes[k] = userMean.matmul(sumOnes!).contiguous().MoveToOuterDisposeScope();
+        if (coldX is not null)
+        {
+            _coldFeatures[k] = coldX.contiguous().MoveToOuterDisposeScope();
+            _coldOnes[k] = coldOnes!.contiguous().MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary><paramref name="sum"/> + a·x, skipping zero weights (the last-layer combination then keeps the exact product).</summary>
+    private static Tensor? Accumulate(Tensor? sum, Tensor x, double a)
+    {
+        if (a == 0)
+        {
+            return sum;
+        }
+
+        var term = a == 1 ? x : x.Times(a);
+        return sum is null ? term : sum.Plus(term);
+    }
+
+    /// <summary>
+    /// The ID part of modality k's items: <c>Σ_l a_l Ŝ^l X</c> with <c>X = E</c> or <c>E ⊙ σ(F W + c)</c>; with
+    /// <paramref name="shifted"/>, <c>Σ_{l≥1} a_l Ŝ^{l−1} X</c> (what a new item's graph row multiplies).
+    /// </summary>
+    private Tensor CombinedIdLayers(int k, bool shifted = false)
+    {
+        var x = ItemIdEmbedding!;
+        if (_input == SemanticInput.GatedItemIds)
+        {
+            var gate = _rawFeatures[k]!.matmul(_weights[k]!.t()).Plus(_biases[k]!).sigmoid();
+            x = x * gate;
+        }
+
+        Tensor? sum = null;
+        for (int l = 0; l <= Layers; l++)
+        {
+            if (l > 0)
+            {
+                if (shifted)
+                {
+                    sum = Accumulate(sum, x, _layerWeights[l]);
+                }
+
+                x = _graphs[k]!.Multiply(x);
+            }
+
+            if (!shifted)
+            {
+                sum = Accumulate(sum, x, _layerWeights[l]);
+            }
+        }
+
+        return sum ?? zeros_like(x);
+    }
+
+    private Tensor Project(Tensor features, Tensor ones, Tensor? index, int k)
+    {
+        var f = index is null ? features : features.index_select(0, index);
+        var o = index is null ? ones : ones.index_select(0, index);
+        return f.matmul(_weights[k]!.t()).Plus(o * _biases[k]!);
     }
 }

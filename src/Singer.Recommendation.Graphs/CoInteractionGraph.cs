@@ -8,7 +8,8 @@ namespace Singer.Recommendation.Graphs;
 /// <summary>
 /// Builds the co-interaction graph <c>C</c> of SPEC §1.2 from the TRAINING interactions only:
 /// <c>c_ij</c> = the number of training users who interacted with both item i and item j (<c>RᵀR</c> with a zero
-/// diagonal), keeping the top-<c>k_c</c> items per item by count, ties to the lower index. The weight is the count.
+/// diagonal), keeping the top-<c>k_c</c> items per item by weight, ties to the lower index. The weight is the count,
+/// or a normalised co-occurrence (<see cref="CoInteractionWeighting"/>, SPEC §8.4).
 /// Items without training interactions (cold items) have no edges, and no item points to them.
 /// </summary>
 /// <remarks>
@@ -49,6 +50,7 @@ public static class CoInteractionGraph
         var clock = Stopwatch.StartNew();
         int items = train.ItemCount, k = options.K;
         var byItem = train.Transpose();
+        var weighting = options.Weighting;
         var result = new KnnResult(items, k);
         const int ItemsPerTask = 1024;
         int tasks = (items + ItemsPerTask - 1) / ItemsPerTask;
@@ -79,13 +81,15 @@ public static class CoInteractionGraph
                 var columns = result.ColumnSlots(i);
                 int count = 0;
                 float threshold = 0f;
+                double ni = byItem.CountOf(i);
                 foreach (int j in touchedSpan)
                 {
-                    float c = counts[j];
+                    int c = counts[j];
                     counts[j] = 0;
-                    if (j != i && c > threshold)
+                    float w = Weight(weighting, c, ni, byItem.CountOf(j));
+                    if (j != i && w > threshold)
                     {
-                        RowTopK.Offer(c, j, k, 0f, values, columns, ref count, ref threshold);
+                        RowTopK.Offer(w, j, k, 0f, values, columns, ref count, ref threshold);
                     }
                 }
 
@@ -106,7 +110,7 @@ public static class CoInteractionGraph
             return state;
         }, _ => { });
 
-        var graph = result.ToGraph(items, KnnEdgeWeight.Cosine);
+        var graph = result.ToGraph(items, KnnEdgeWeight.Cosine);   // keeps the weights as offered
         if (logger is not null)
         {
             Log.CoInteractionFinished(logger, items, train.UserCount, train.Count, k, clock.Elapsed.TotalSeconds, graph.NonZeroCount);
@@ -114,4 +118,12 @@ public static class CoInteractionGraph
 
         return graph;
     }
+
+    /// <summary>The weight of a pair with <paramref name="count"/> common users and item degrees <paramref name="ni"/>, <paramref name="nj"/> (all &gt; 0).</summary>
+    internal static float Weight(CoInteractionWeighting weighting, int count, double ni, double nj) => weighting switch
+    {
+        CoInteractionWeighting.Cosine => (float)(count / Math.Sqrt(ni * nj)),
+        CoInteractionWeighting.Jaccard => (float)(count / (ni + nj - count)),
+        _ => count,
+    };
 }

@@ -6,8 +6,12 @@ public sealed record CoInteractionGraphOptions
     /// <summary>Neighbours kept per item, <c>k_c</c>. Default 10. Must be ≥ 1 and &lt; the item count.</summary>
     public int K { get; init; } = Defaults.CoInteractionK;
 
+    /// <summary>How neighbours are ranked and weighted; default <see cref="CoInteractionWeighting.Count"/> (SPEC §1.2).</summary>
+    public CoInteractionWeighting Weighting { get; init; } = Defaults.CoInteractionWeighting;
+
     internal void AddProblems(ProblemList problems, int itemCount, string name = nameof(K))
     {
         problems.AddIf(K < 1 || K >= itemCount, $"{name} = {K}: must be ≥ 1 and < the item count ({itemCount}).");
+        problems.AddIf(!Enum.IsDefined(Weighting), $"{nameof(Weighting)} = {(int)Weighting}: must be Count, Cosine or Jaccard.");
     }
 }

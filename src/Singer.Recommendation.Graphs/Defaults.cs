@@ -15,6 +15,9 @@ internal static class Defaults
     /// <summary>Neighbours per item in the co-interaction graph (SPEC §1.2): 10.</summary>
     public const int CoInteractionK = 10;
 
+    /// <summary>How the co-interaction graph ranks and weights neighbours (SPEC §1.2 and §8.4): the raw count.</summary>
+    public const CoInteractionWeighting CoInteractionWeighting = Graphs.CoInteractionWeighting.Count;
+
     /// <summary>Weight of the co-interaction graph in the fused EISG (SPEC §1.4): 0.3.</summary>
     public const float Beta = 0.3f;
 

@@ -73,7 +73,7 @@ public sealed class Eisg
 
         problems.ThrowIfAny(nameof(EisgOptions));
 
-        var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK }, progress, logger, cancellationToken);
+        var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK, Weighting = options.CoInteractionWeighting }, progress, logger, cancellationToken);
         var knn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
         foreach (var modality in data.Modalities)
         {

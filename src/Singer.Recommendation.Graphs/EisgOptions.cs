@@ -12,6 +12,12 @@ public sealed record EisgOptions
     public int CoInteractionK { get; init; } = Defaults.CoInteractionK;
 
     /// <summary>
+    /// How the co-interaction graph ranks and weights neighbours (SPEC §8.4): the raw count <c>c_ij</c> (default), the
+    /// cosine <c>c_ij/√(n_i n_j)</c> or the Jaccard index of the items' user sets.
+    /// </summary>
+    public CoInteractionWeighting CoInteractionWeighting { get; init; } = Defaults.CoInteractionWeighting;
+
+    /// <summary>
     /// The fusion weight β of <c>Ŝ^m = (1 − β)·norm(S^m) + β·norm(C)</c> (SPEC §1.4). Default 0.3. Must be in [0, 1]:
     /// 0 is the plain modality graph, 1 the pure co-interaction graph.
     /// </summary>
@@ -29,7 +35,7 @@ public sealed record EisgOptions
             Knn.AddProblems(problems, itemCount, selfGraph: true, device, prefix: $"{nameof(Knn)}.");
         }
 
-        new CoInteractionGraphOptions { K = CoInteractionK }.AddProblems(problems, itemCount, nameof(CoInteractionK));
+        new CoInteractionGraphOptions { K = CoInteractionK, Weighting = CoInteractionWeighting }.AddProblems(problems, itemCount, nameof(CoInteractionK));
         AddBetaProblem(problems, Beta);
         problems.AddIf(modalityCount == 0, "The data set has no item modality; the EISG needs at least one (SPEC §1.1).");
         problems.ThrowIfAny(nameof(EisgOptions));

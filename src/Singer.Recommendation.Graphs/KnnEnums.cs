@@ -13,6 +13,22 @@ public enum KnnEdgeWeight
     Binary,
 }
 
+/// <summary>
+/// How the co-interaction graph <c>C</c> ranks and weights an item's neighbours (SPEC §8.4). <c>c_ij</c> is the number of
+/// training users who interacted with both items, <c>n_i</c> an item's number of training users.
+/// </summary>
+public enum CoInteractionWeighting
+{
+    /// <summary>The raw count <c>c_ij</c> (SPEC §1.2): popular items dominate every neighbour list.</summary>
+    Count,
+
+    /// <summary>The cosine of the items' user sets, <c>c_ij / √(n_i · n_j)</c>: association rather than popularity.</summary>
+    Cosine,
+
+    /// <summary>The Jaccard index of the items' user sets, <c>c_ij / (n_i + n_j − c_ij)</c>.</summary>
+    Jaccard,
+}
+
 /// <summary>The precision of the block products <c>X_b · Xᵀ</c> of the kNN builder.</summary>
 public enum KnnPrecision
 {

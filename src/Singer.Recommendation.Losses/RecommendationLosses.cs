@@ -9,7 +9,7 @@ namespace Singer.Recommendation.Losses;
 /// </summary>
 public static class RecommendationLosses
 {
-    /// <summary>The default InfoNCE temperature τ = 0.2.</summary>
+    /// <summary>The default InfoNCE temperature τ = 0.1 (SPEC §3 says 0.2, the <c>Paper</c> preset).</summary>
     public const float DefaultTemperature = 0.1f;
 
     /// <summary>
@@ -104,6 +104,24 @@ public static class RecommendationLosses
         }
 
         return total.DividedBy((double)batchSize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The mean cosine between aligned rows, <c>mean_n cos(a_n, b_n)</c> (zero rows count 0): a diagnostic of how far
+    /// an alignment has pulled two representations together (a value near 1 for behaviour and semantics means the
+    /// behaviour embeddings have been dragged into the semantic subspace).
+    /// </summary>
+    public static Tensor MeanCosine(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.shape.Length != 2 || !a.shape.SequenceEqual(b.shape))
+        {
+            throw new ArgumentException($"MeanCosine needs two [n, d] tensors of the same shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
+        }
+
+        using var scope = NewDisposeScope();
+        return (Normalize(a) * Normalize(b)).sum(1).mean().MoveToOuterDisposeScope();
     }
 
     private static void CheckViews(Tensor a, Tensor b, float temperature)

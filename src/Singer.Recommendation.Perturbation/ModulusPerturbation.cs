@@ -17,6 +17,24 @@ public enum PerturbationMode
     Uniform = 2,
 }
 
+/// <summary>What ε is measured against (SPEC §8.2).</summary>
+public enum PerturbationScale
+{
+    /// <summary>
+    /// ε is an absolute length: the noise of a row is <c>ε·ρ(e)</c> (SPEC §3), so the mean intensity over the batch is
+    /// <c>ε</c> whatever the embeddings' scale. At d = 64 with Xavier-initialised embeddings (row norms ≈ 0.1–0.3)
+    /// ε = 0.1 is as large as the embeddings themselves.
+    /// </summary>
+    Absolute,
+
+    /// <summary>
+    /// ε is relative to the batch's mean modulus: the noise of a row is <c>ε·ρ(e)·mean_batch‖e‖</c> — for
+    /// <see cref="PerturbationMode.Proportional"/> exactly <c>ε‖e‖</c> — so the perturbed view's angle to the clean one,
+    /// which is what the cosine of InfoNCE sees, does not depend on the embeddings' scale.
+    /// </summary>
+    Relative,
+}
+
 /// <summary>
 /// Modulus-based personalised embedding perturbation:
 /// <c>e' = e + ε · ρ(e) · sign(e) ⊙ Δ / ‖Δ‖₂</c>, <c>Δ ~ U(0,1)^d</c> drawn fresh for every call from the given
@@ -31,7 +49,7 @@ public enum PerturbationMode
 /// </remarks>
 public static class ModulusPerturbation
 {
-    /// <summary>The default intensity ε = 0.1.</summary>
+    /// <summary>The default intensity ε = 0.2 (SPEC §3 says 0.1, the <c>Paper</c> preset).</summary>
     public const float DefaultEpsilon = 0.2f;
 
     /// <summary>The personalised intensity ρ of each row of <paramref name="embeddings"/> (<c>[n]</c>).</summary>
@@ -60,7 +78,16 @@ public static class ModulusPerturbation
     /// <param name="epsilon">The mean intensity ε ≥ 0; default 0.1.</param>
     /// <param name="mode">How ρ is computed; default <see cref="PerturbationMode.Proportional"/>.</param>
     /// <param name="generator">The random generator of Δ (seeded by the caller for reproducibility); null uses TorchSharp's global generator.</param>
-    public static Tensor Perturb(Tensor embeddings, float epsilon = DefaultEpsilon, PerturbationMode mode = PerturbationMode.Proportional, Generator? generator = null)
+    public static Tensor Perturb(Tensor embeddings, float epsilon = DefaultEpsilon, PerturbationMode mode = PerturbationMode.Proportional, Generator? generator = null) =>
+        Perturb(embeddings, epsilon, mode, PerturbationScale.Absolute, generator);
+
+    /// <summary>One perturbed view of <paramref name="embeddings"/> (<c>[n, d]</c>), with ε measured as <paramref name="scale"/> says.</summary>
+    /// <param name="embeddings">The embeddings; gradient flows through to them.</param>
+    /// <param name="epsilon">The mean intensity ε ≥ 0.</param>
+    /// <param name="mode">How ρ is computed.</param>
+    /// <param name="scale">Whether ε is an absolute length or relative to the batch's mean modulus.</param>
+    /// <param name="generator">The random generator of Δ; null uses TorchSharp's global generator.</param>
+    public static Tensor Perturb(Tensor embeddings, float epsilon, PerturbationMode mode, PerturbationScale scale, Generator? generator)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         if (!(epsilon >= 0) || !float.IsFinite(epsilon))
@@ -84,7 +111,13 @@ public static class ModulusPerturbation
         using var tiny = 1e-12.ToScalar();
         var direction = delta / RowNorms(delta).clamp_min(tiny).unsqueeze(1);
         // The noise is a perturbation, not a path for gradient: ρ is computed on detached values.
-        var rho = Intensity(embeddings.detach(), mode);
+        using var detached = embeddings.detach();
+        var rho = Intensity(detached, mode);
+        if (scale == PerturbationScale.Relative)
+        {
+            rho = rho * RowNorms(detached).mean();
+        }
+
         var noise = rho.Times(epsilon).unsqueeze(1) * embeddings.sign() * direction;
         return embeddings.Plus(noise.detach()).MoveToOuterDisposeScope();
     }

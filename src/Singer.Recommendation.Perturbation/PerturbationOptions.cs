@@ -2,6 +2,26 @@ using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Perturbation;
 
+/// <summary>Which representations the perturbation views are made of (SPEC §8.2).</summary>
+[Flags]
+public enum PerturbationPlacement
+{
+    /// <summary>
+    /// The fused semantic representations of the batch's users and items (SPEC §3). With the
+    /// projected-features semantic input this reaches only the projection <c>W_m, c_m</c>.
+    /// </summary>
+    Semantic = 1,
+
+    /// <summary>
+    /// The behaviour branch: noise is added to the propagated embeddings at every LightGCN layer, in two independent
+    /// views (SimGCL), and InfoNCE contrasts the two views of the batch's users and items.
+    /// </summary>
+    Behavior = 2,
+
+    /// <summary>Both placements, each with its own InfoNCE term.</summary>
+    Both = Semantic | Behavior,
+}
+
 /// <summary>Options of the modulus-based personalised perturbation (SPEC §3).</summary>
 public sealed record PerturbationOptions
 {
@@ -10,6 +30,12 @@ public sealed record PerturbationOptions
 
     /// <summary>How ρ is personalised; default <see cref="PerturbationMode.Proportional"/>.</summary>
     public PerturbationMode Mode { get; init; } = PerturbationMode.Proportional;
+
+    /// <summary>Where the views are made; default <see cref="PerturbationPlacement.Semantic"/> (SPEC §3).</summary>
+    public PerturbationPlacement Placement { get; init; } = PerturbationPlacement.Semantic;
+
+    /// <summary>Whether ε is an absolute length (default, SPEC §3) or relative to the batch's mean modulus.</summary>
+    public PerturbationScale Scale { get; init; } = PerturbationScale.Absolute;
 
     /// <summary>The loss weight λ_p ≥ 0 of <c>L_pert</c>; default 0.1. 0 turns the perturbation off (an ablation).</summary>
     public float Weight { get; init; } = 0.1f;
@@ -26,6 +52,16 @@ public sealed record PerturbationOptions
         if (!(Weight >= 0 && float.IsFinite(Weight)))
         {
             yield return new OptionProblem($"{prefix}.{nameof(Weight)}", $"must be a finite number ≥ 0; got {Weight}.");
+        }
+
+        if (Placement is not (PerturbationPlacement.Semantic or PerturbationPlacement.Behavior or PerturbationPlacement.Both))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(Placement)}", $"must be Semantic, Behavior or Both; got {(int)Placement}.");
+        }
+
+        if (!Enum.IsDefined(Scale))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(Scale)}", $"must be Absolute or Relative; got {(int)Scale}.");
         }
 
         if (!Enum.IsDefined(Mode))
@@ -47,7 +83,7 @@ public static class PerturbationBuilderExtensions
         where TBuilder : ISingerModelBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent(new PerturbationOptions { Epsilon = epsilon, Weight = weight, Mode = mode });
+        builder.SetComponent((builder.GetComponent<PerturbationOptions>() ?? new()) with { Epsilon = epsilon, Weight = weight, Mode = mode });
         return builder;
     }
 }

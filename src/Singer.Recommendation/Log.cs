@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1017, Level = LogLevel.Information, Message = "Resumed from {Path} after epoch {Epoch} (best epoch {BestEpoch})")]
     public static partial void Resumed(ILogger logger, string path, int epoch, int bestEpoch);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Debug, Message = "Epoch {Epoch} diagnostics: {Diagnostics}")]
+    public static partial void EpochDiagnostics(ILogger logger, int epoch, string diagnostics);
 }

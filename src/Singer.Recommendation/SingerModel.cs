@@ -178,7 +178,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
 
                 InvalidateCache();
                 var epochClock = Stopwatch.StartNew();
-                var (loss, cancelled) = TrainEpoch(sampler, epoch, optimizer, device, cancellationToken);
+                var (loss, diagnostics, cancelled) = TrainEpoch(sampler, epoch, optimizer, device, cancellationToken);
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
                 if (cancelled)
                 {
@@ -234,7 +234,12 @@ public sealed class SingerModel : IRankingScorer, IDisposable
                     }
                 }
 
-                var report = new EpochReport(epoch, breakdown, validation, trainSeconds, evalSeconds, isBest);
+                var report = new EpochReport(epoch, breakdown, validation, trainSeconds, evalSeconds, isBest) { Diagnostics = diagnostics };
+                if (diagnostics is not null)
+                {
+                    Log.EpochDiagnostics(_logger, epoch, diagnostics.ToString());
+                }
+
                 epochs.Add(report);
                 if (checkpoints is not null && (epoch % checkpoints.EveryEpochs == 0 || epoch == options.MaxEpochs))
                 {
@@ -535,12 +540,13 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         _network.Dispose();
     }
 
-    private (double[] Loss, bool Cancelled) TrainEpoch(TripleSampler sampler, int epoch, AdamOptimizer optimizer, Device device, CancellationToken cancellationToken)
+    private (double[] Loss, EpochDiagnostics? Diagnostics, bool Cancelled) TrainEpoch(TripleSampler sampler, int epoch, AdamOptimizer optimizer, Device device, CancellationToken cancellationToken)
     {
         // Each epoch's randomness (order, negatives, perturbation noise) depends only on the seed and the epoch
         // number, so a run resumed from a checkpoint repeats the uninterrupted run exactly.
         int epochSeed = unchecked((Options.Seed * 1_000_003) + epoch);
-        _network.SeedNoise(epochSeed);
+        _network.StartEpoch(epochSeed, epoch);
+        EpochDiagnostics? diagnostics = null;
         var (users, pos, neg) = sampler.Epoch(new Random(epochSeed));
         int batchSize = Options.Training.BatchSize;
         int batches = 0;
@@ -550,13 +556,19 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                return ([], true);
+                return ([], null, true);
             }
 
             using var scope = NewDisposeScope();
             var batch = sampler.Batch(users, pos, neg, start, Math.Min(batchSize, users.Length - start), device);
-            var loss = _network.Loss(batch);
+            bool last = start + batchSize >= users.Length;
+            var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics);
             optimizer.ZeroGrad();
+            if (last && Options.Training.Diagnostics)
+            {
+                diagnostics = Diagnose(loss);
+            }
+
             loss.Total.backward();
             optimizer.Step();
             using (no_grad())
@@ -579,7 +591,40 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             mean[k] /= Math.Max(batches, 1);
         }
 
-        return (mean, false);
+        return (mean, diagnostics, false);
+    }
+
+    private static readonly string[] DiagnosedTerms = ["BPR", "perturbation", "anchor", "alignment", "regularization"];
+
+    /// <summary>
+    /// Each term's value and the norms of its weighted gradient on <c>E_u</c> and <c>E_i</c> (one backward pass per
+    /// active term, keeping the graph for the real step), and the behaviour–semantic cosines.
+    /// </summary>
+    private EpochDiagnostics Diagnose(BatchLosses loss)
+    {
+        var inputs = new Tensor[] { _network.Behavior.UserEmbedding, _network.Behavior.ItemEmbedding };
+        var terms = loss.Terms;
+        var result = new List<LossTermDiagnostics>(terms.Length);
+        for (int k = 0; k < terms.Length; k++)
+        {
+            double weight = loss.Weights[k];
+            double value = terms[k].ToDouble();
+            double userNorm = 0, itemNorm = 0;
+            if (weight != 0 && terms[k].requires_grad)
+            {
+                using var scope = NewDisposeScope();
+                // A zero multiple of both tables keeps them in the graph, so a term that does not reach one gets 0, not an error.
+                var anchor = inputs[0].sum().Plus(inputs[1].sum()).Times(0.0);
+                var weighted = terms[k].Times(weight).Plus(anchor);
+                var grads = autograd.grad([weighted], inputs, retain_graph: true);
+                userNorm = grads[0].Squared().sum().sqrt().ToDouble();
+                itemNorm = grads[1].Squared().sum().sqrt().ToDouble();
+            }
+
+            result.Add(new LossTermDiagnostics(DiagnosedTerms[k], value, weight, userNorm, itemNorm));
+        }
+
+        return new EpochDiagnostics(result, loss.UserCosine?.ToDouble(), loss.ItemCosine?.ToDouble());
     }
 
     private Dictionary<string, Tensor> Snapshot()

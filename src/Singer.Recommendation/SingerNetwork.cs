@@ -8,17 +8,35 @@ using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation;
 
-/// <summary>The loss terms of one batch (scalars), SPEC §5.</summary>
-internal readonly record struct BatchLosses(Tensor Total, Tensor Bpr, Tensor Perturbation, Tensor Anchor, Tensor Alignment, Tensor Regularization);
+/// <summary>
+/// The loss terms of one batch (scalars, SPEC §5), the weights that multiplied each in <see cref="Total"/> (1 for BPR,
+/// 0 for a term that is off) and, when asked for, the mean cosine between the behaviour and the fused semantic
+/// representations of the batch's contrastive rows (users, items).
+/// </summary>
+internal readonly record struct BatchLosses(
+    Tensor Total,
+    Tensor Bpr,
+    Tensor Perturbation,
+    Tensor Anchor,
+    Tensor Alignment,
+    Tensor Regularization,
+    double[] Weights,
+    Tensor? UserCosine,
+    Tensor? ItemCosine)
+{
+    /// <summary>The unweighted terms in the order of <see cref="Weights"/>: BPR, perturbation, anchor, alignment, regularization.</summary>
+    public Tensor[] Terms => [Bpr, Perturbation, Anchor, Alignment, Regularization];
+}
 
 /// <summary>
-/// The SINGER network: the behaviour branch, the optional semantic branch, and the objective of SPEC §5
-/// (<c>docs/algorithm.md</c> §2–5). Final representations are <c>z = b + s</c> and scores <c>ŷ_ui = z_u · z_i</c>.
+/// The SINGER network: the behaviour branch, the optional semantic branch, and the objective of SPEC §5 with the
+/// options of §8 (<c>docs/algorithm.md</c>). Final representations are <c>z = b + s</c> and scores <c>ŷ_ui = z_u · z_i</c>.
 /// </summary>
 internal sealed class SingerNetwork : nn.Module
 {
     private readonly SingerModelOptions _options;
     private readonly Generator _noise;
+    private int _epoch = 1;
 
     public SingerNetwork(InteractionDataset dataset, IReadOnlyList<SemanticModalityInput>? semanticInputs, SingerModelOptions options, Device device)
         : base(nameof(SingerNetwork))
@@ -30,7 +48,7 @@ internal sealed class SingerNetwork : nn.Module
         register_module("behavior", Behavior);
         if (semanticInputs is { Count: > 0 })
         {
-            Semantic = new SemanticEncoder(semanticInputs, dataset.Train, d, options.Semantic.Layers, options.Semantic.LearnableFusion, init, device);
+            Semantic = new SemanticEncoder(semanticInputs, dataset.Train, d, options.Semantic, init, Behavior.ItemEmbedding, device);
             register_module("semantic", Semantic);
         }
 
@@ -55,11 +73,16 @@ internal sealed class SingerNetwork : nn.Module
         return new EncodedRepresentations(b.Users.Plus(s.Users).MoveToOuterDisposeScope(), b.Items.Plus(s.Items).MoveToOuterDisposeScope());
     }
 
-    /// <summary>The loss of one batch of (user, positive, negative) triples. Runs inside the caller's dispose scope.</summary>
+    /// <summary>
+    /// The loss of one batch of (user, positive, negative) triples. Runs inside the caller's dispose scope.
+    /// </summary>
     /// <param name="batch">The batch indices on the model's device.</param>
-    public BatchLosses Loss(TrainingBatch batch)
+    /// <param name="diagnostics">Also compute the behaviour–semantic cosines of the contrastive rows.</param>
+    public BatchLosses Loss(TrainingBatch batch, bool diagnostics = false)
     {
         var t = _options.Training;
+        var p = _options.Perturbation;
+        var a = _options.Alignment;
         var b = Behavior.Forward();
         var bUsers = b.Users.index_select(0, batch.Users);
         var bPos = b.Items.index_select(0, batch.Positives);
@@ -74,6 +97,9 @@ internal sealed class SingerNetwork : nn.Module
         Tensor zUsers = bUsers, zPos = bPos, zNeg = bNeg;
         var zero = zeros(1, device: bUsers.device).squeeze();
         Tensor pert = zero, anchor = zero, align = zero;
+        Tensor? userCosine = null, itemCosine = null;
+        double ramp = a.WarmupEpochs > 0 ? Math.Min(1.0, _epoch / (double)a.WarmupEpochs) : 1.0;
+        double lambdaP = 0, lambdaA = 0, lambdaS = 0;
         if (Semantic is not null)
         {
             // Semantics of the batch's unique users and items; the triples index into them.
@@ -82,37 +108,63 @@ internal sealed class SingerNetwork : nn.Module
             zPos = bPos.Plus(s.Items.index_select(0, batch.PositivePositions));
             zNeg = bNeg.Plus(s.Items.index_select(0, batch.NegativePositions));
 
-            // The contrastive terms see the batch's unique rows, or a random prefix of them when capped.
-            var a = _options.Alignment;
-            var su = Cap(s.Users, a.ContrastiveRows);
-            var si = Cap(s.Items, a.ContrastiveRows);
-            var bu = Cap(b.Users.index_select(0, batch.UniqueUsers), a.ContrastiveRows);
-            var bi = Cap(b.Items.index_select(0, batch.UniqueItems), a.ContrastiveRows);
+            // The contrastive rows (SPEC §8.3): positions among the unique users / items, capped at random.
+            var userRows = CappedRows(Range(batch.UniqueUsers.shape[0], bUsers.device), a.ContrastiveRows);
+            var itemRows = CappedRows(
+                a.Rows == ContrastiveRowSelection.UsersAndPositives ? batch.PositiveSlots : Range(batch.UniqueItems.shape[0], bUsers.device),
+                a.ContrastiveRows);
+            var userIds = batch.UniqueUsers.index_select(0, userRows);
+            var itemIds = batch.UniqueItems.index_select(0, itemRows);
+            var su = s.Users.index_select(0, userRows);
+            var si = s.Items.index_select(0, itemRows);
+            var bu = b.Users.index_select(0, userIds);
+            var bi = b.Items.index_select(0, itemIds);
             float tau = a.Temperature;
 
-            var p = _options.Perturbation;
             if (p.Weight > 0)
             {
-                var u1 = ModulusPerturbation.Perturb(su, p.Epsilon, p.Mode, _noise);
-                var u2 = ModulusPerturbation.Perturb(su, p.Epsilon, p.Mode, _noise);
-                var i1 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
-                var i2 = ModulusPerturbation.Perturb(si, p.Epsilon, p.Mode, _noise);
-                pert = RecommendationLosses.InfoNce(u1, u2, tau).Plus(RecommendationLosses.InfoNce(i1, i2, tau));
+                lambdaP = p.Weight * ramp;
+                if (p.Placement.HasFlag(PerturbationPlacement.Semantic))
+                {
+                    pert = pert.Plus(TwoViews(su, p, tau)).Plus(TwoViews(si, p, tau));
+                }
+
+                if (p.Placement.HasFlag(PerturbationPlacement.Behavior) && Behavior.Layers > 0)
+                {
+                    // SimGCL: two propagations with noise at every layer; the views of the same rows are contrasted.
+                    Tensor Noisy(Tensor layer) => ModulusPerturbation.Perturb(layer, p.Epsilon, p.Mode, p.Scale, _noise);
+                    var v1 = Behavior.Forward(Noisy);
+                    var v2 = Behavior.Forward(Noisy);
+                    pert = pert
+                        .Plus(RecommendationLosses.InfoNce(v1.Users.index_select(0, userIds), v2.Users.index_select(0, userIds), tau))
+                        .Plus(RecommendationLosses.InfoNce(v1.Items.index_select(0, itemIds), v2.Items.index_select(0, itemIds), tau));
+                }
             }
 
             if (a.AnchorWeight > 0)
             {
+                lambdaA = a.AnchorWeight * ramp;
                 for (int m = 0; m < s.ModalityUsers.Count; m++)
                 {
                     anchor = anchor
-                        .Plus(RecommendationLosses.AnchorInfoNce(bu, Cap(s.ModalityUsers[m], a.ContrastiveRows), tau, a.StopAnchorGradient))
-                        .Plus(RecommendationLosses.AnchorInfoNce(bi, Cap(s.ModalityItems[m], a.ContrastiveRows), tau, a.StopAnchorGradient));
+                        .Plus(RecommendationLosses.AnchorInfoNce(bu, s.ModalityUsers[m].index_select(0, userRows), tau, a.StopAnchorGradient))
+                        .Plus(RecommendationLosses.AnchorInfoNce(bi, s.ModalityItems[m].index_select(0, itemRows), tau, a.StopAnchorGradient));
                 }
             }
 
             if (a.StandardWeight > 0)
             {
-                align = RecommendationLosses.SymmetricInfoNce(bu, su, tau).Plus(RecommendationLosses.SymmetricInfoNce(bi, si, tau));
+                lambdaS = a.StandardWeight * ramp;
+                align = StandardAlignment(bu, su, a).Plus(StandardAlignment(bi, si, a));
+            }
+
+            if (diagnostics)
+            {
+                using (no_grad())
+                {
+                    userCosine = RecommendationLosses.MeanCosine(bu, su);
+                    itemCosine = RecommendationLosses.MeanCosine(bi, si);
+                }
             }
         }
 
@@ -120,16 +172,75 @@ internal sealed class SingerNetwork : nn.Module
         var total = bpr.Plus(reg.Times(t.L2Weight));
         if (Semantic is not null)
         {
-            total = total.Plus(pert.Times(_options.Perturbation.Weight)).Plus(anchor.Times(_options.Alignment.AnchorWeight)).Plus(align.Times(_options.Alignment.StandardWeight));
+            total = total.Plus(pert.Times(lambdaP)).Plus(anchor.Times(lambdaA)).Plus(align.Times(lambdaS));
         }
 
-        return new BatchLosses(total, bpr, pert, anchor, align, reg);
+        return new BatchLosses(total, bpr, pert, anchor, align, reg, [1.0, lambdaP, lambdaA, lambdaS, t.L2Weight], userCosine, itemCosine);
     }
 
-    private static Tensor Cap(Tensor rows, int? cap) => cap is { } n && rows.shape[0] > n ? rows[..n] : rows;
+    /// <summary>InfoNCE between two perturbed views of <paramref name="rows"/> (SPEC §3).</summary>
+    private Tensor TwoViews(Tensor rows, PerturbationOptions p, float tau)
+    {
+        var v1 = ModulusPerturbation.Perturb(rows, p.Epsilon, p.Mode, p.Scale, _noise);
+        var v2 = ModulusPerturbation.Perturb(rows, p.Epsilon, p.Mode, p.Scale, _noise);
+        return RecommendationLosses.InfoNce(v1, v2, tau);
+    }
 
-    /// <summary>Reseeds the perturbation noise (at the start of every epoch, from the seed and the epoch number).</summary>
-    public void SeedNoise(int seed) => _noise.manual_seed(unchecked((long)(uint)seed + 0x3C6EF372FE94F82BL));
+    /// <summary>The standard InfoNCE between behaviour and fused semantics, in the configured directions and with the configured stop-gradient.</summary>
+    private static Tensor StandardAlignment(Tensor behavior, Tensor semantic, AlignmentOptions a)
+    {
+        var bb = a.StandardStopGradient == AlignmentStopGradient.Behavior ? behavior.detach() : behavior;
+        var ss = a.StandardStopGradient == AlignmentStopGradient.Semantic ? semantic.detach() : semantic;
+        return a.Direction switch
+        {
+            AlignmentDirection.BehaviorToSemantic => RecommendationLosses.InfoNce(bb, ss, a.Temperature),
+            AlignmentDirection.SemanticToBehavior => RecommendationLosses.InfoNce(ss, bb, a.Temperature),
+            _ => RecommendationLosses.SymmetricInfoNce(bb, ss, a.Temperature),
+        };
+    }
+
+    /// <summary>0, 1, …, n − 1 as int64, made on the host (TorchSharp's arange makes implicit Scalars; see ScalarSafe).</summary>
+    private static Tensor Range(long n, Device device)
+    {
+        var values = new long[n];
+        for (long k = 0; k < n; k++)
+        {
+            values[k] = k;
+        }
+
+        return tensor(values, device: device);
+    }
+
+    /// <summary>All of <paramref name="rows"/>, or a random <paramref name="cap"/> of them drawn from the noise stream.</summary>
+    private Tensor CappedRows(Tensor rows, int? cap) => CappedRows(rows, cap, _noise);
+
+    /// <summary>All of <paramref name="rows"/>, or a random <paramref name="cap"/> of them (without repetition) drawn from <paramref name="generator"/>.</summary>
+    internal static Tensor CappedRows(Tensor rows, int? cap, Generator generator)
+    {
+        long n = rows.shape[0];
+        if (cap is not { } c || n <= c)
+        {
+            return rows;
+        }
+
+        var pick = randperm(n, generator: generator, dtype: int64)[..c];
+        if (pick.device.type != rows.device.type)
+        {
+            pick = pick.to(rows.device);
+        }
+
+        return rows.index_select(0, pick);
+    }
+
+    /// <summary>
+    /// Reseeds the perturbation noise (at the start of every epoch, from the seed and the epoch number) and sets the
+    /// epoch that the contrastive warm-up reads.
+    /// </summary>
+    public void StartEpoch(int seed, int epoch)
+    {
+        _noise.manual_seed(unchecked((long)(uint)seed + 0x3C6EF372FE94F82BL));
+        _epoch = epoch;
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -31,7 +31,7 @@ internal static class TrainingCheckpoint
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
-    internal sealed record EpochRecord(int Epoch, LossBreakdown Loss, int? ValidationUsers, IReadOnlyList<RankingMetrics>? Validation, double TrainSeconds, double EvaluationSeconds, bool IsBest);
+    internal sealed record EpochRecord(int Epoch, LossBreakdown Loss, int? ValidationUsers, IReadOnlyList<RankingMetrics>? Validation, double TrainSeconds, double EvaluationSeconds, bool IsBest, EpochDiagnostics? Diagnostics = null);
 
     internal sealed record State(
         int Epoch,
@@ -59,7 +59,7 @@ internal static class TrainingCheckpoint
 
     public static State ToState(int epoch, int bestEpoch, double bestScore, int sinceBest, long adamSteps, InteractionDataset data, IReadOnlyList<EpochReport> epochs) =>
         new(epoch, bestEpoch, bestScore, sinceBest, adamSteps, data.Name, data.UserCount, data.ItemCount, data.Train.Count,
-            epochs.Select(e => new EpochRecord(e.Epoch, e.Loss, e.Validation?.UserCount, e.Validation?.ByK, e.TrainSeconds, e.EvaluationSeconds, e.IsBest)).ToArray());
+            epochs.Select(e => new EpochRecord(e.Epoch, e.Loss, e.Validation?.UserCount, e.Validation?.ByK, e.TrainSeconds, e.EvaluationSeconds, e.IsBest, e.Diagnostics)).ToArray());
 
     /// <summary>Reads a checkpoint written for the same data set and options; tensors are created on <paramref name="device"/>.</summary>
     public static Restored Read(string path, SingerModel model, Device device)
@@ -105,7 +105,7 @@ internal static class TrainingCheckpoint
             e.Validation is null ? null : new EvaluationResult(DataSplit.Validation, e.ValidationUsers ?? 0, e.Validation),
             e.TrainSeconds,
             e.EvaluationSeconds,
-            e.IsBest)).ToList();
+            e.IsBest) { Diagnostics = e.Diagnostics }).ToList();
         var bestValidation = epochs.LastOrDefault(e => e.IsBest)?.Validation;
         var current = ReadTensors(Need(CurrentEntry), path, CurrentEntry, device);
         var adam = ReadTensors(Need(AdamEntry), path, AdamEntry, device).OrderBy(kv => int.Parse(kv.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(kv => kv.Value).ToList();

@@ -13,6 +13,33 @@ namespace Singer.Recommendation;
 /// <param name="Regularization">The L2 term (unweighted).</param>
 public sealed record LossBreakdown(double Total, double Bpr, double Perturbation, double Anchor, double Alignment, double Regularization);
 
+/// <summary>
+/// One loss term's value on the diagnostic batch and the norm of its weighted gradient on the ID embeddings: how hard
+/// the term pulled <c>E_u</c> and <c>E_i</c> in that step (<c>‖λ·∂L/∂E‖</c>, Frobenius).
+/// </summary>
+/// <param name="Term">"BPR", "perturbation", "anchor", "alignment" or "regularization".</param>
+/// <param name="Value">The unweighted term on the diagnostic batch.</param>
+/// <param name="Weight">The weight that multiplied it in the total (warm-up included).</param>
+/// <param name="UserGradientNorm">‖weight · ∂term/∂E_u‖.</param>
+/// <param name="ItemGradientNorm">‖weight · ∂term/∂E_i‖.</param>
+public sealed record LossTermDiagnostics(string Term, double Value, double Weight, double UserGradientNorm, double ItemGradientNorm);
+
+/// <summary>
+/// What a researcher needs to see a collapse before Recall shows it, measured on the last batch of an epoch: each
+/// term's value and gradient norm on the ID embeddings, and the mean cosine between the behaviour representations
+/// <c>b</c> and the fused semantic representations <c>s</c> of the batch's contrastive rows (null without a semantic branch).
+/// </summary>
+/// <param name="Terms">One entry per loss term, in the order BPR, perturbation, anchor, alignment, regularization.</param>
+/// <param name="UserBehaviorSemanticCosine">mean cos(b_u, s_u) over the batch's contrastive users.</param>
+/// <param name="ItemBehaviorSemanticCosine">mean cos(b_i, s_i) over the batch's contrastive items.</param>
+public sealed record EpochDiagnostics(IReadOnlyList<LossTermDiagnostics> Terms, double? UserBehaviorSemanticCosine, double? ItemBehaviorSemanticCosine)
+{
+    /// <summary>One line: each term's value and gradient norms, then the cosines.</summary>
+    public override string ToString() =>
+        string.Join("; ", Terms.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Term} {t.Value:G4} (×{t.Weight:G3}, ‖∇E_u‖ {t.UserGradientNorm:G3}, ‖∇E_i‖ {t.ItemGradientNorm:G3})")))
+        + (UserBehaviorSemanticCosine is { } u ? string.Create(CultureInfo.InvariantCulture, $"; cos(b, s) users {u:F3}, items {ItemBehaviorSemanticCosine:F3}") : "");
+}
+
 /// <summary>What happened in one epoch.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Loss">Mean loss terms.</param>
@@ -20,7 +47,11 @@ public sealed record LossBreakdown(double Total, double Bpr, double Perturbation
 /// <param name="TrainSeconds">Wall time of the training pass.</param>
 /// <param name="EvaluationSeconds">Wall time of the validation pass (0 when not evaluated).</param>
 /// <param name="IsBest">Whether this epoch set a new best validation score.</param>
-public sealed record EpochReport(int Epoch, LossBreakdown Loss, EvaluationResult? Validation, double TrainSeconds, double EvaluationSeconds, bool IsBest);
+public sealed record EpochReport(int Epoch, LossBreakdown Loss, EvaluationResult? Validation, double TrainSeconds, double EvaluationSeconds, bool IsBest)
+{
+    /// <summary>The epoch's diagnostics (<see cref="TrainingOptions.Diagnostics"/>); null when they are off.</summary>
+    public EpochDiagnostics? Diagnostics { get; init; }
+}
 
 /// <summary>Why training ended.</summary>
 public enum TrainingStopReason

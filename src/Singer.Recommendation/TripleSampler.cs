@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace Singer.Recommendation;
 
-/// <summary>One training batch on the device: triples plus the batch's unique users and items and each triple's position among them.</summary>
+/// <summary>
+/// One training batch on the device: triples plus the batch's unique users and items, each triple's position among
+/// them, and the positions of the unique positive items among the unique items (<c>PositiveSlots</c>).
+/// </summary>
 internal sealed record TrainingBatch(
     int Size,
     Tensor Users,
@@ -13,7 +16,8 @@ internal sealed record TrainingBatch(
     Tensor UniqueItems,
     Tensor UserPositions,
     Tensor PositivePositions,
-    Tensor NegativePositions);
+    Tensor NegativePositions,
+    Tensor PositiveSlots);
 
 /// <summary>
 /// Draws the epoch's (user, positive, negative) triples (SPEC §5): every training pair once, in a seeded random order,
@@ -28,6 +32,7 @@ internal sealed class TripleSampler
     private readonly int[] _itemStamp;
     private readonly int[] _userSlot;
     private readonly int[] _itemSlot;
+    private readonly int[] _positiveStamp;
     private int _stamp;
 
     public TripleSampler(UserItemMatrix train)
@@ -56,6 +61,7 @@ internal sealed class TripleSampler
         _itemStamp = new int[train.ItemCount];
         _userSlot = new int[train.UserCount];
         _itemSlot = new int[train.ItemCount];
+        _positiveStamp = new int[train.ItemCount];
     }
 
     /// <summary>Training pairs that can form triples.</summary>
@@ -103,11 +109,19 @@ internal sealed class TripleSampler
         var userPositions = new long[count];
         var posPositions = new long[count];
         var negPositions = new long[count];
+        var positiveSlots = new List<long>();
         for (int k = 0; k < count; k++)
         {
             userPositions[k] = Slot(users[start + k], _userStamp, _userSlot, uniqueUsers);
             posPositions[k] = Slot(pos[start + k], _itemStamp, _itemSlot, uniqueItems);
             negPositions[k] = Slot(neg[start + k], _itemStamp, _itemSlot, uniqueItems);
+            if (_positiveStamp[pos[start + k]] != _stamp)
+            {
+                // First time this item is a positive in the batch (it may have appeared as a negative before).
+                _positiveStamp[pos[start + k]] = _stamp;
+                positiveSlots.Add(posPositions[k]);
+            }
+
         }
 
         return new TrainingBatch(
@@ -119,7 +133,8 @@ internal sealed class TripleSampler
             tensor(uniqueItems.ToArray(), device: device),
             tensor(userPositions, device: device),
             tensor(posPositions, device: device),
-            tensor(negPositions, device: device));
+            tensor(negPositions, device: device),
+            tensor(positiveSlots.ToArray(), device: device));
     }
 
     private int Slot(int id, int[] stamp, int[] slot, List<long> unique)

@@ -20,6 +20,10 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         root.GetProperty("epochs").GetInt32().Should().Be(2);
         root.GetProperty("history").GetArrayLength().Should().Be(2);
         root.GetProperty("history")[0].GetProperty("validationRecall20").GetDouble().Should().BeInRange(0, 1);
+        var diagnostics = root.GetProperty("history")[0].GetProperty("diagnostics");
+        diagnostics.GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("term").GetString()).Should().Equal("BPR", "perturbation", "anchor", "alignment", "regularization");
+        diagnostics.GetProperty("terms")[0].GetProperty("userGradientNorm").GetDouble().Should().BeGreaterThan(0);
+        diagnostics.GetProperty("userBehaviorSemanticCosine").GetDouble().Should().BeInRange(-1, 1);
         var test = root.GetProperty("test");
         test.GetProperty("split").GetString().Should().Be("test");
         test.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("k").GetInt32()).Should().Equal(5, 10, 20, 50);
@@ -160,6 +164,57 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
             Alignment = paper.Alignment with { ContrastiveRows = 64, Temperature = 0.5f },
         }, "each option changes its one setting and keeps the rest of the preset");
         Commands.TrainCommand.Configure(Settings(("ContrastiveRows", "all")), data).ResolveOptions().Alignment.ContrastiveRows.Should().BeNull();
+    }
+
+    [Fact]
+    public void Every_research_option_reaches_its_builder_setting()
+    {
+        var data = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 40, Items = 60, Interactions = 600 });
+        var s = new Commands.TrainSettings
+        {
+            Data = "d",
+            Out = "x.singer",
+            SemanticInput = "item-ids",
+            LayerCombination = "mean",
+            IdTable = "separate",
+            SelfLoops = true,
+            KnnWeight = "binary",
+            CoInteractionWeighting = "jaccard",
+            Fusion = "learned",
+            Modalities = "text",
+            PerturbationPlacement = "both",
+            PerturbationMode = "inverse",
+            PerturbationScale = "relative",
+            ContrastiveSelection = "users-and-positives",
+            AlignmentDirection = "behavior-to-semantic",
+            AlignmentStopGradient = "semantic",
+            AnchorStopGradient = false,
+            WarmupEpochs = 7,
+        };
+        s.Validate().Successful.Should().BeTrue();
+        var o = Commands.TrainCommand.Configure(s, data).ResolveOptions();
+        o.Semantic.Input.Should().Be(Encoders.SemanticInput.ItemIds);
+        o.Semantic.Combination.Should().Be(Encoders.LayerCombination.Mean);
+        o.Semantic.IdTable.Should().Be(Encoders.SemanticIdTable.Separate);
+        o.Semantic.LearnableFusion.Should().BeTrue();
+        o.Semantic.Modalities.Should().Equal("text");
+        o.Graph.Knn.IncludeSelf.Should().BeTrue();
+        o.Graph.Knn.Weight.Should().Be(Graphs.KnnEdgeWeight.Binary);
+        o.Graph.CoInteractionWeighting.Should().Be(Graphs.CoInteractionWeighting.Jaccard);
+        o.Perturbation.Placement.Should().Be(Perturbation.PerturbationPlacement.Both);
+        o.Perturbation.Mode.Should().Be(Perturbation.PerturbationMode.Inverse);
+        o.Perturbation.Scale.Should().Be(Perturbation.PerturbationScale.Relative);
+        o.Alignment.Rows.Should().Be(Losses.ContrastiveRowSelection.UsersAndPositives);
+        o.Alignment.Direction.Should().Be(Losses.AlignmentDirection.BehaviorToSemantic);
+        o.Alignment.StandardStopGradient.Should().Be(Losses.AlignmentStopGradient.Semantic);
+        o.Alignment.StopAnchorGradient.Should().BeFalse();
+        o.Alignment.WarmupEpochs.Should().Be(7);
+
+        var gated = new Commands.TrainSettings { Data = "d", Out = "x", SemanticInput = "gated" };
+        Commands.TrainCommand.Configure(gated, data).ResolveOptions().Semantic.Input.Should().Be(Encoders.SemanticInput.GatedItemIds);
+        var wrong = new Commands.TrainSettings { Data = "d", Out = "x", SemanticInput = "pixels" }.Validate();
+        wrong.Successful.Should().BeFalse();
+        wrong.Message.Should().Be("--semantic-input must be features, item-ids, both or gated; got 'pixels'.");
     }
 
     [Fact]

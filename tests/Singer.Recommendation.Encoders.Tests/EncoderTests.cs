@@ -188,4 +188,30 @@ public sealed class EncoderTests
         // Xavier bound for [3, 8]: √(6 / 11).
         e1.UserEmbedding.abs().max().item<float>().Should().BeLessThanOrEqualTo((float)Math.Sqrt(6.0 / 11));
     }
+
+    [Fact]
+    public void Behaviour_layer_perturbation_is_applied_to_every_propagated_layer()
+    {
+        using var scope = NewDisposeScope();
+        using var gen = new Generator(9);
+        using var encoder = new BehaviorEncoder(Train(), 4, 2, gen);
+        var clean = encoder.Forward();
+        var identity = encoder.Forward(layer => layer);
+        (identity.Users - clean.Users).abs().max().item<float>().Should().Be(0f);
+
+        // Adding a constant c to every propagated layer: layer 1 = Âe + c, layer 2 = Â(Âe + c) + c; the mean of 0..2 then
+        // differs from the clean one by (c + Âc + c) / 3 — a hand-checkable reference of "every layer, before the next".
+        int calls = 0;
+        var shifted = encoder.Forward(layer =>
+        {
+            calls++;
+            return layer + 1f;
+        });
+        calls.Should().Be(2);
+        var a = tensor(BehaviorEncoder.NormalizedAdjacency(Train()).ToDense(), new long[] { 7, 7 });
+        var c = ones(7, 4);
+        var expected = (c + a.matmul(c) + c) / 3;
+        var all = cat(new[] { shifted.Users - clean.Users, shifted.Items - clean.Items }, 0);
+        (all - expected).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
 }

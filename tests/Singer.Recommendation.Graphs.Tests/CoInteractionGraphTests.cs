@@ -70,4 +70,55 @@ public sealed class CoInteractionGraphTests
         var act = () => CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 3 });
         act.Should().Throw<GraphOptionsException>().WithMessage("*K = 3: must be ≥ 1 and < the item count (3)*");
     }
+
+    [Fact]
+    public void Cosine_and_jaccard_weights_are_hand_checked_and_rank_by_association()
+    {
+        // Users: 0 {0, 1, 2}, 1 {0, 1}, 2 {0, 3}, 3 {0, 2}, 4 {3}. Item degrees n = [4, 2, 2, 2]; counts with item 0:
+        // c01 = 2, c02 = 2, c03 = 1. Item 3: c30 = 1 and no other. Item 1: c10 = 2, c12 = 1.
+        var train = UserItemMatrix.FromPairs(5, 4, [0, 0, 0, 1, 1, 2, 2, 3, 3, 4], [0, 1, 2, 0, 1, 0, 3, 0, 2, 3]);
+        var count = CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 2 });
+        count.ColumnsOf(0).ToArray().Should().Equal(1, 2);
+        count.ValuesOf(0).ToArray().Should().Equal(2f, 2f);
+
+        var cosine = CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 2, Weighting = CoInteractionWeighting.Cosine });
+        cosine.ColumnsOf(0).ToArray().Should().Equal(1, 2);
+        cosine.ValuesOf(0).ToArray().Should().Equal((float)(2 / Math.Sqrt(4 * 2)), (float)(2 / Math.Sqrt(4 * 2)));
+        // Item 1: c10 = 2 with n = 4 → 2/√8 = 0.707; c12 = 1 with n = 2 → 1/√4 = 0.5.
+        cosine.ColumnsOf(1).ToArray().Should().Equal(0, 2);
+        cosine.ValuesOf(1).ToArray().Should().Equal((float)(2 / Math.Sqrt(8)), 0.5f);
+
+        var jaccard = CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 2, Weighting = CoInteractionWeighting.Jaccard });
+        // Item 1: J(1, 0) = 2 / (2 + 4 − 2) = 0.5, J(1, 2) = 1 / (2 + 2 − 1) = 1/3.
+        jaccard.ColumnsOf(1).ToArray().Should().Equal(0, 2);
+        jaccard.ValuesOf(1).ToArray().Should().Equal(0.5f, 1f / 3);
+        // Item 3: only item 0, J = 1 / (2 + 4 − 1) = 0.2.
+        jaccard.ColumnsOf(3).ToArray().Should().Equal(0);
+        jaccard.ValuesOf(3).ToArray().Should().Equal(0.2f);
+    }
+
+    [Fact]
+    public void Normalised_weights_prefer_association_over_popularity()
+    {
+        // Item 0 is bought by everyone; items 1 and 2 always together by few users. By count, item 1's first neighbour
+        // is the popular item 0 (count 3 vs 3: a tie goes to the lower index); by cosine or Jaccard it is item 2.
+        var users = new List<int>();
+        var items = new List<int>();
+        for (int u = 0; u < 20; u++)
+        {
+            users.Add(u);
+            items.Add(0);
+        }
+
+        for (int u = 0; u < 3; u++)
+        {
+            users.AddRange([u, u]);
+            items.AddRange([1, 2]);
+        }
+
+        var train = UserItemMatrix.FromPairs(20, 3, users.ToArray(), items.ToArray());
+        CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 1 }).ColumnsOf(1).ToArray().Should().Equal(0);
+        CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 1, Weighting = CoInteractionWeighting.Cosine }).ColumnsOf(1).ToArray().Should().Equal(2);
+        CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 1, Weighting = CoInteractionWeighting.Jaccard }).ColumnsOf(1).ToArray().Should().Equal(2);
+    }
 }

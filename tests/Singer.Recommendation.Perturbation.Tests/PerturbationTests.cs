@@ -124,4 +124,37 @@ public sealed class PerturbationTests
         using var v = zeros(3);
         FluentActions.Invoking(() => ModulusPerturbation.Perturb(v)).Should().Throw<ArgumentException>().WithMessage("*[n, d]*");
     }
+
+    [Theory]
+    [InlineData(PerturbationMode.Proportional)]
+    [InlineData(PerturbationMode.Inverse)]
+    [InlineData(PerturbationMode.Uniform)]
+    public void Relative_scale_multiplies_the_noise_by_the_mean_modulus(PerturbationMode mode)
+    {
+        using var scope = NewDisposeScope();
+        var e = Sample();
+        const float epsilon = 0.25f;
+        var absolute = ModulusPerturbation.Perturb(e, epsilon, mode, PerturbationScale.Absolute, new Generator(3));
+        var relative = ModulusPerturbation.Perturb(e, epsilon, mode, PerturbationScale.Relative, new Generator(3));
+        double mean = e.norm(1).data<float>().ToArray().Average();
+        var movedAbsolute = (absolute - e).norm(1).data<float>().ToArray();
+        var movedRelative = (relative - e).norm(1).data<float>().ToArray();
+        for (int r = 0; r < movedAbsolute.Length; r++)
+        {
+            movedRelative[r].Should().BeApproximately((float)(movedAbsolute[r] * mean), 1e-4f);
+        }
+
+        if (mode == PerturbationMode.Proportional)
+        {
+            // ε‖e‖ for each row: the angle to the clean row does not depend on the embeddings' scale.
+            var norms = e.norm(1).data<float>().ToArray();
+            for (int r = 0; r < norms.Length; r++)
+            {
+                movedRelative[r].Should().BeApproximately(epsilon * norms[r], 1e-4f);
+            }
+
+            var scaled = ModulusPerturbation.Perturb(e * 100, epsilon, mode, PerturbationScale.Relative, new Generator(3));
+            ((scaled / 100) - relative).abs().max().item<float>().Should().BeLessThan(1e-4f);
+        }
+    }
 }

@@ -109,6 +109,12 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                     bpr = e.Loss.Bpr,
                     validationRecall20 = e.Validation?.Recall(20),
                     trainSeconds = Math.Round(e.TrainSeconds, 4),
+                    diagnostics = e.Diagnostics is not { } d ? null : new
+                    {
+                        terms = d.Terms.Select(t => new { term = t.Term, value = t.Value, weight = t.Weight, userGradientNorm = t.UserGradientNorm, itemGradientNorm = t.ItemGradientNorm }),
+                        userBehaviorSemanticCosine = d.UserBehaviorSemanticCosine,
+                        itemBehaviorSemanticCosine = d.ItemBehaviorSemanticCosine,
+                    },
                 }),
                 modelPath = Path.GetFullPath(settings.Out!),
                 modelBytes = size,
@@ -196,14 +202,19 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
             builder.WithSeed(seed);
         }
 
-        if (s.K is not null || s.CoInteractionK is not null || s.Beta is not null)
         {
             var g = builder.GetComponent<EisgOptions>() ?? new EisgOptions();
             var knn = g.Knn ?? new KnnGraphOptions();
             builder.SetComponent(g with
             {
-                Knn = knn with { K = s.K ?? knn.K },
+                Knn = knn with
+                {
+                    K = s.K ?? knn.K,
+                    IncludeSelf = s.SelfLoops ?? knn.IncludeSelf,
+                    Weight = s.KnnWeight is { } w ? Enum.Parse<KnnEdgeWeight>(w, ignoreCase: true) : knn.Weight,
+                },
                 CoInteractionK = s.CoInteractionK ?? g.CoInteractionK,
+                CoInteractionWeighting = s.CoInteractionWeighting is { } cw ? Enum.Parse<CoInteractionWeighting>(cw, ignoreCase: true) : g.CoInteractionWeighting,
                 Beta = s.Beta ?? g.Beta,
             });
         }
@@ -213,19 +224,31 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
             builder.UseBehaviorEncoder(lb);
         }
 
-        if (s.SemanticLayers is { } ls)
         {
             var sem = builder.GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions();
-            builder.SetComponent(sem with { Layers = ls });
+            builder.SetComponent(sem with
+            {
+                Layers = s.SemanticLayers ?? sem.Layers,
+                Input = s.SemanticInput is { } input ? Word<SemanticInput>(input.Replace("item-ids", "itemids", StringComparison.OrdinalIgnoreCase).Replace("gated", "gateditemids", StringComparison.OrdinalIgnoreCase)) : sem.Input,
+                Combination = s.LayerCombination is { } c ? Word<LayerCombination>(c) : sem.Combination,
+                IdTable = s.IdTable is { } table ? Word<SemanticIdTable>(table) : sem.IdTable,
+                LearnableFusion = s.Fusion is { } f ? f.Equals("learned", StringComparison.OrdinalIgnoreCase) : sem.LearnableFusion,
+                Modalities = s.Modalities is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : sem.Modalities,
+            });
         }
 
-        if (s.Epsilon is not null || s.LambdaP is not null)
         {
             var p = builder.GetComponent<PerturbationOptions>() ?? new PerturbationOptions();
-            builder.SetComponent(p with { Epsilon = s.Epsilon ?? p.Epsilon, Weight = s.LambdaP ?? p.Weight });
+            builder.SetComponent(p with
+            {
+                Epsilon = s.Epsilon ?? p.Epsilon,
+                Weight = s.LambdaP ?? p.Weight,
+                Placement = s.PerturbationPlacement is { } place ? Word<PerturbationPlacement>(place) : p.Placement,
+                Mode = s.PerturbationMode is { } mode ? Word<PerturbationMode>(mode) : p.Mode,
+                Scale = s.PerturbationScale is { } scale ? Word<PerturbationScale>(scale) : p.Scale,
+            });
         }
 
-        if (s.LambdaA is not null || s.LambdaS is not null || s.Tau is not null || s.ContrastiveRowCap.Given)
         {
             var a = builder.GetComponent<AlignmentOptions>() ?? new AlignmentOptions();
             builder.SetComponent(a with
@@ -234,11 +257,20 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 StandardWeight = s.LambdaS ?? a.StandardWeight,
                 Temperature = s.Tau ?? a.Temperature,
                 ContrastiveRows = s.ContrastiveRowCap.Given ? s.ContrastiveRowCap.Cap : a.ContrastiveRows,
+                Rows = s.ContrastiveSelection is { } rows ? Word<ContrastiveRowSelection>(rows) : a.Rows,
+                Direction = s.AlignmentDirection is { } dir ? Word<AlignmentDirection>(dir) : a.Direction,
+                StandardStopGradient = s.AlignmentStopGradient is { } sg ? Word<AlignmentStopGradient>(sg) : a.StandardStopGradient,
+                StopAnchorGradient = s.AnchorStopGradient ?? a.StopAnchorGradient,
+                WarmupEpochs = s.WarmupEpochs ?? a.WarmupEpochs,
             });
         }
 
         return builder;
     }
+
+    /// <summary>A CLI word (kebab-case, validated by <see cref="TrainSettings"/>) as its enum value.</summary>
+    private static T Word<T>(string word)
+        where T : struct, Enum => Enum.Parse<T>(word.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
 
     private static TrainingReport Fit(SingerModel model, CheckpointOptions? checkpoint, IProgress<EpochReport>? progress, CancellationToken token) =>
         checkpoint is null ? model.Fit(progress, token) : model.Fit(checkpoint, progress, token);

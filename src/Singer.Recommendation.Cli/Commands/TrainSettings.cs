@@ -95,6 +95,70 @@ internal sealed class TrainSettings : CommonSettings
     [Description("SINGER: the most users (and items) of a batch in the contrastive terms, or all. Default 256 (paper: all).")]
     public string? ContrastiveRows { get; set; }
 
+    [CommandOption("--semantic-input <INPUT>")]
+    [Description("SINGER: what the semantic branch propagates over the EISG: features (projected features), item-ids (the item ID embeddings, FREEDOM), both (their sum) or gated (ID embeddings gated by the features, MGCN).")]
+    public string? SemanticInput { get; set; }
+
+    [CommandOption("--layer-combination <HOW>")]
+    [Description("SINGER: how the semantic layers are combined: last (the last layer) or mean (the mean of layers 0..L_s).")]
+    public string? LayerCombination { get; set; }
+
+    [CommandOption("--id-table <TABLE>")]
+    [Description("SINGER: the ID table of an ID-based semantic input: shared (the behaviour branch's) or separate.")]
+    public string? IdTable { get; set; }
+
+    [CommandOption("--self-loops <BOOL>")]
+    [Description("SINGER: whether an item is its own neighbour in the modality kNN graphs (true/false).")]
+    public bool? SelfLoops { get; set; }
+
+    [CommandOption("--knn-weight <WEIGHT>")]
+    [Description("SINGER: kNN edge weights: cosine or binary.")]
+    public string? KnnWeight { get; set; }
+
+    [CommandOption("--coint-weighting <HOW>")]
+    [Description("SINGER: how co-interaction neighbours are ranked and weighted: count, cosine or jaccard.")]
+    public string? CoInteractionWeighting { get; set; }
+
+    [CommandOption("--fusion <HOW>")]
+    [Description("SINGER: modality fusion weights: equal or learned (softmax).")]
+    public string? Fusion { get; set; }
+
+    [CommandOption("--modalities <LIST>")]
+    [Description("SINGER: comma-separated modality names to use (default: every *_feat.npy of the folder).")]
+    public string? Modalities { get; set; }
+
+    [CommandOption("--perturbation-placement <WHERE>")]
+    [Description("SINGER: where the perturbed views are made: semantic, behavior (every LightGCN layer, SimGCL) or both.")]
+    public string? PerturbationPlacement { get; set; }
+
+    [CommandOption("--perturbation-mode <MODE>")]
+    [Description("SINGER: the personalised intensity rho: proportional, inverse or uniform.")]
+    public string? PerturbationMode { get; set; }
+
+    [CommandOption("--perturbation-scale <SCALE>")]
+    [Description("SINGER: eps as an absolute length or relative to the batch's mean modulus: absolute or relative.")]
+    public string? PerturbationScale { get; set; }
+
+    [CommandOption("--contrastive-selection <ROWS>")]
+    [Description("SINGER: the rows of a batch in the contrastive terms: users-and-items (negatives included) or users-and-positives.")]
+    public string? ContrastiveSelection { get; set; }
+
+    [CommandOption("--alignment-direction <DIR>")]
+    [Description("SINGER: directions of the standard alignment: symmetric, behavior-to-semantic or semantic-to-behavior.")]
+    public string? AlignmentDirection { get; set; }
+
+    [CommandOption("--alignment-stop-gradient <SIDE>")]
+    [Description("SINGER: the side of the standard alignment that gets no gradient: none, behavior or semantic.")]
+    public string? AlignmentStopGradient { get; set; }
+
+    [CommandOption("--anchor-stop-gradient <BOOL>")]
+    [Description("SINGER: whether the behaviour anchors get no gradient from the anchor alignment (true/false).")]
+    public bool? AnchorStopGradient { get; set; }
+
+    [CommandOption("--warmup-epochs <N>")]
+    [Description("SINGER: epochs over which the contrastive weights rise linearly from 0.")]
+    public int? WarmupEpochs { get; set; }
+
     [CommandOption("--checkpoint <FILE>")]
     [Description("Write a checkpoint (best model so far plus training state) to FILE; if FILE exists, resume from it.")]
     public string? Checkpoint { get; set; }
@@ -122,6 +186,23 @@ internal sealed class TrainSettings : CommonSettings
         ContrastiveRows is null ? (false, null)
         : string.Equals(ContrastiveRows, "all", StringComparison.OrdinalIgnoreCase) ? (true, null)
         : (true, int.Parse(ContrastiveRows, System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The options that take one of a few words, with their words.</summary>
+    internal IEnumerable<(string Option, string? Value, string[] Allowed)> ChoiceOptions() =>
+    [
+        ("--semantic-input", SemanticInput, ["features", "item-ids", "both", "gated"]),
+        ("--layer-combination", LayerCombination, ["last", "mean"]),
+        ("--id-table", IdTable, ["shared", "separate"]),
+        ("--knn-weight", KnnWeight, ["cosine", "binary"]),
+        ("--coint-weighting", CoInteractionWeighting, ["count", "cosine", "jaccard"]),
+        ("--fusion", Fusion, ["equal", "learned"]),
+        ("--perturbation-placement", PerturbationPlacement, ["semantic", "behavior", "both"]),
+        ("--perturbation-mode", PerturbationMode, ["proportional", "inverse", "uniform"]),
+        ("--perturbation-scale", PerturbationScale, ["absolute", "relative"]),
+        ("--contrastive-selection", ContrastiveSelection, ["users-and-items", "users-and-positives"]),
+        ("--alignment-direction", AlignmentDirection, ["symmetric", "behavior-to-semantic", "semantic-to-behavior"]),
+        ("--alignment-stop-gradient", AlignmentStopGradient, ["none", "behavior", "semantic"]),
+    ];
 
     public override ValidationResult Validate()
     {
@@ -162,10 +243,23 @@ internal sealed class TrainSettings : CommonSettings
             {
                 ("--k", K), ("--coint-k", CoInteractionK), ("--beta", Beta), ("--eps", Epsilon), ("--lambda-p", LambdaP),
                 ("--lambda-a", LambdaA), ("--lambda-s", LambdaS), ("--tau", Tau), ("--contrastive-rows", ContrastiveRows), ("--semantic-layers", SemanticLayers),
+                ("--semantic-input", SemanticInput), ("--layer-combination", LayerCombination), ("--id-table", IdTable), ("--self-loops", SelfLoops),
+                ("--knn-weight", KnnWeight), ("--coint-weighting", CoInteractionWeighting), ("--fusion", Fusion), ("--modalities", Modalities),
+                ("--perturbation-placement", PerturbationPlacement), ("--perturbation-mode", PerturbationMode), ("--perturbation-scale", PerturbationScale),
+                ("--contrastive-selection", ContrastiveSelection), ("--alignment-direction", AlignmentDirection), ("--alignment-stop-gradient", AlignmentStopGradient),
+                ("--anchor-stop-gradient", AnchorStopGradient), ("--warmup-epochs", WarmupEpochs),
             }.Where(o => o.Value is not null).Select(o => o.Name).ToArray();
             if (semantic.Length > 0)
             {
                 return ValidationResult.Error($"{string.Join(", ", semantic)} configure{(semantic.Length == 1 ? "s" : "")} SINGER's semantic branch, which --preset lightgcn does not have.");
+            }
+        }
+
+        foreach (var (option, value, allowed) in ChoiceOptions())
+        {
+            if (value is not null && !allowed.Contains(value.ToLowerInvariant()))
+            {
+                return ValidationResult.Error($"{option} must be {string.Join(", ", allowed[..^1])} or {allowed[^1]}; got '{value}'.");
             }
         }
 
