@@ -547,7 +547,8 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         int epochSeed = unchecked((Options.Seed * 1_000_003) + epoch);
         _network.StartEpoch(epochSeed, epoch);
         EpochDiagnostics? diagnostics = null;
-        var (users, pos, neg) = sampler.Epoch(new Random(epochSeed));
+        int candidates = Options.Training.NegativeCandidates;
+        var (users, pos, neg) = sampler.Epoch(new Random(epochSeed), candidates);
         int batchSize = Options.Training.BatchSize;
         int batches = 0;
         using var sums = zeros(6, dtype: float64, device: device);
@@ -560,7 +561,14 @@ public sealed class SingerModel : IRankingScorer, IDisposable
             }
 
             using var scope = NewDisposeScope();
-            var batch = sampler.Batch(users, pos, neg, start, Math.Min(batchSize, users.Length - start), device);
+            int count = Math.Min(batchSize, users.Length - start);
+            if (candidates > 1)
+            {
+                // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest.
+                _network.ChooseHardNegatives(users, neg, start, count, candidates, device);
+            }
+
+            var batch = sampler.Batch(users, pos, neg, start, count, device);
             bool last = start + batchSize >= users.Length;
             var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics);
             optimizer.ZeroGrad();

@@ -178,6 +178,37 @@ internal sealed class SingerNetwork : nn.Module
         return new BatchLosses(total, bpr, pert, anchor, align, reg, [1.0, lambdaP, lambdaA, lambdaS, t.L2Weight], userCosine, itemCosine);
     }
 
+    /// <summary>
+    /// For the pairs <c>[start, start + count)</c>, moves the candidate with the highest current score
+    /// <c>z_u · z_j</c> (no gradient) to the front of each pair's <paramref name="candidates"/> slots, then compacts
+    /// the chosen negatives into <c>negatives[start … start + count)</c>, where the batch reads them.
+    /// </summary>
+    public void ChooseHardNegatives(int[] users, int[] negatives, int start, int count, int candidates, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var z = Represent();
+        var u = new long[count];
+        var c = new long[count * candidates];
+        for (int k = 0; k < count; k++)
+        {
+            u[k] = users[start + k];
+            for (int m = 0; m < candidates; m++)
+            {
+                c[(k * candidates) + m] = negatives[((start + k) * candidates) + m];
+            }
+        }
+
+        var zu = z.Users.index_select(0, tensor(u, device: device)).unsqueeze(1);
+        var zc = z.Items.index_select(0, tensor(c, device: device)).reshape(count, candidates, -1);
+        var best = (zu * zc).sum(2).argmax(1).cpu().data<long>().ToArray();
+        for (int k = 0; k < count; k++)
+        {
+            // The batch reads negatives[start + k]; the candidates of later pairs sit beyond start + count·m ≥ start + count.
+            negatives[start + k] = (int)c[(k * candidates) + best[k]];
+        }
+    }
+
     /// <summary>InfoNCE between two perturbed views of <paramref name="rows"/> (SPEC §3).</summary>
     private Tensor TwoViews(Tensor rows, PerturbationOptions p, float tau)
     {

@@ -45,6 +45,13 @@ public sealed record TrainingOptions
     /// <summary>Whether validation is used at all. With false, training runs <see cref="MaxEpochs"/> epochs and keeps the last model. Default true.</summary>
     public bool EarlyStopping { get; init; } = true;
 
+    /// <summary>
+    /// Negative candidates drawn per training pair; the one the current model scores highest is the BPR negative
+    /// (dynamic negative sampling, Zhang et al., SIGIR 2013). Default 1: one uniformly drawn negative (SPEC §5).
+    /// Larger values give harder negatives at the cost of one extra no-gradient forward pass per batch.
+    /// </summary>
+    public int NegativeCandidates { get; init; } = 1;
+
     /// <summary>Every problem with these options.</summary>
     public IEnumerable<OptionProblem> Validate()
     {
@@ -82,6 +89,11 @@ public sealed record TrainingOptions
         if (EvaluateEvery < 1)
         {
             yield return new OptionProblem($"{p}.{nameof(EvaluateEvery)}", $"must be ≥ 1; got {EvaluateEvery}.");
+        }
+
+        if (NegativeCandidates is < 1 or > 1024)
+        {
+            yield return new OptionProblem($"{p}.{nameof(NegativeCandidates)}", $"must be in [1, 1024]; got {NegativeCandidates}.");
         }
 
         if (ValidationK < 1)
@@ -135,6 +147,9 @@ public sealed class TrainingOptionsBuilder
 
     /// <summary>Turns early stopping on validation off: train exactly <see cref="TrainingOptions.MaxEpochs"/> epochs.</summary>
     public TrainingOptionsBuilder WithoutEarlyStopping() => Set(Options with { EarlyStopping = false });
+
+    /// <summary>Draws <paramref name="candidates"/> negatives per pair and trains on the hardest (<see cref="TrainingOptions.NegativeCandidates"/>).</summary>
+    public TrainingOptionsBuilder NegativeCandidates(int candidates) => Set(Options with { NegativeCandidates = candidates });
 
     /// <summary>Switches the per-epoch diagnostics (<see cref="TrainingOptions.Diagnostics"/>) on or off.</summary>
     public TrainingOptionsBuilder Diagnostics(bool enabled) => Set(Options with { Diagnostics = enabled });

@@ -67,8 +67,11 @@ internal sealed class TripleSampler
     /// <summary>Training pairs that can form triples.</summary>
     public int PairCount => _pairUsers.Length;
 
-    /// <summary>The triples of one epoch, shuffled with <paramref name="random"/>.</summary>
-    public (int[] Users, int[] Positives, int[] Negatives) Epoch(Random random)
+    /// <summary>
+    /// The triples of one epoch, shuffled with <paramref name="random"/>; with <paramref name="candidates"/> &gt; 1 the
+    /// negatives array holds that many uniformly drawn candidates per pair (pair k's at <c>[k·m, (k+1)·m)</c>).
+    /// </summary>
+    public (int[] Users, int[] Positives, int[] Negatives) Epoch(Random random, int candidates = 1)
     {
         int n = _pairUsers.Length;
         var order = new int[n];
@@ -80,7 +83,7 @@ internal sealed class TripleSampler
         random.Shuffle(order);
         var users = new int[n];
         var pos = new int[n];
-        var neg = new int[n];
+        var neg = new int[n * candidates];
         int itemCount = _train.ItemCount;
         for (int k = 0; k < n; k++)
         {
@@ -88,13 +91,16 @@ internal sealed class TripleSampler
             users[k] = u;
             pos[k] = _pairItems[order[k]];
             var seen = _train.ItemsOf(u);
-            int j;
-            do
+            for (int c = 0; c < candidates; c++)
             {
-                j = random.Next(itemCount);
+                int j;
+                do
+                {
+                    j = random.Next(itemCount);
+                }
+                while (seen.BinarySearch(j) >= 0);
+                neg[(k * candidates) + c] = j;
             }
-            while (seen.BinarySearch(j) >= 0);
-            neg[k] = j;
         }
 
         return (users, pos, neg);

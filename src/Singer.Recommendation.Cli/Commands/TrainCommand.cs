@@ -195,6 +195,11 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 t = t.L2Weight(l2);
             }
 
+            if (s.NegativeCandidates is { } negatives)
+            {
+                t = t.NegativeCandidates(negatives);
+            }
+
             return t;
         });
         if (s.Seed is { } seed)

@@ -159,6 +159,10 @@ internal sealed class TrainSettings : CommonSettings
     [Description("SINGER: epochs over which the contrastive weights rise linearly from 0.")]
     public int? WarmupEpochs { get; set; }
 
+    [CommandOption("--negative-candidates <N>")]
+    [Description("Negative candidates per training pair; BPR trains on the one the model scores highest (dynamic negative sampling). Default 1: one uniform negative.")]
+    public int? NegativeCandidates { get; set; }
+
     [CommandOption("--checkpoint <FILE>")]
     [Description("Write a checkpoint (best model so far plus training state) to FILE; if FILE exists, resume from it.")]
     public string? Checkpoint { get; set; }
