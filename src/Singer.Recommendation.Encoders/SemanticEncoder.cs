@@ -51,7 +51,9 @@ public sealed class SemanticEncoder : nn.Module
     private readonly Parameter?[] _biases;     // c_m                        [d]
     private readonly Parameter? _fusionLogits; // softmax → w_m               [M]
     private readonly Parameter? _ownItemIds;   // a separate ID table         [I, d]
-    private readonly Tensor? _sharedItemIds;   // the behaviour branch's E_i (borrowed)
+    // The behaviour branch's E_i (borrowed). In an array: TorchSharp registers Tensor fields of a module in its state
+    // dictionary, and this one belongs to (and is saved by) the behaviour branch.
+    private readonly Tensor?[] _sharedItemIds = new Tensor?[1];
 
     /// <summary>Creates the encoder with the specification's semantic input (projected features, last layer).</summary>
     /// <param name="modalities">The modalities, each with its EISG.</param>
@@ -178,13 +180,15 @@ public sealed class SemanticEncoder : nn.Module
             }
             else
             {
-                _sharedItemIds = sharedItemEmbedding ?? throw new ArgumentException(
+                var shared = sharedItemEmbedding ?? throw new ArgumentException(
                     $"The semantic input {_input} with a shared ID table needs the behaviour branch's item embeddings.", nameof(sharedItemEmbedding));
-                if (_sharedItemIds.shape.Length != 2 || _sharedItemIds.shape[0] != train.ItemCount || _sharedItemIds.shape[1] != embeddingSize)
+                if (shared.shape.Length != 2 || shared.shape[0] != train.ItemCount || shared.shape[1] != embeddingSize)
                 {
                     throw new ArgumentException(
-                        $"The shared item embeddings are [{string.Join(", ", _sharedItemIds.shape)}]; expected [{train.ItemCount}, {embeddingSize}].", nameof(sharedItemEmbedding));
+                        $"The shared item embeddings are [{string.Join(", ", shared.shape)}]; expected [{train.ItemCount}, {embeddingSize}].", nameof(sharedItemEmbedding));
                 }
+
+                _sharedItemIds[0] = shared;
             }
         }
     }
@@ -202,7 +206,7 @@ public sealed class SemanticEncoder : nn.Module
     public SemanticInput Input => _input;
 
     /// <summary>The item ID table of an ID-based input (shared or separate); null for <see cref="SemanticInput.Features"/>.</summary>
-    public Tensor? ItemIdEmbedding => (Tensor?)_ownItemIds ?? _sharedItemIds;
+    public Tensor? ItemIdEmbedding => (Tensor?)_ownItemIds ?? _sharedItemIds[0];
 
     /// <summary>The fusion weights <c>w_m</c> (equal, or the softmax of the learned logits).</summary>
     public Tensor FusionWeights()

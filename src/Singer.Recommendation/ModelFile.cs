@@ -147,6 +147,11 @@ internal static class ModelFile
             }
 
             var o = manifest.Options;
+            if (o.Graph?.Knn is not null && o.Behavior is not null && o.Semantic is not null && o.Perturbation is not null && o.Alignment is not null && o.Training is not null)
+            {
+                o = LegacyOptions.Complete(manifestBytes, o);
+                manifest = manifest with { Options = o };
+            }
             if (o.Graph?.Knn is null || o.Behavior is null || o.Semantic is null || o.Perturbation is null || o.Alignment is null || o.Training is null)
             {
                 throw new CorruptModelFileException(source, "the manifest lacks a part of the options (Graph, Behavior, Semantic, Perturbation, Alignment or Training).", "manifest.json");

@@ -67,6 +67,7 @@ public sealed class SemanticInputTests
         var named = encoder.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         named.ContainsKey("projection_0_weight").Should().Be(input != SemanticInput.ItemIds, "the ID-only input has no projection");
         named.ContainsKey("item_id_embedding").Should().BeFalse("the shared table belongs to the behaviour branch");
+        encoder.state_dict().Keys.Should().BeEquivalentTo(named.Keys, "the borrowed table is neither a parameter nor saved state of this module");
 
         var (items, users) = Reference(input, combination, layers, ids.detach(), named.GetValueOrDefault("projection_0_weight")?.detach(), named.GetValueOrDefault("projection_0_bias")?.detach());
         var output = encoder.Forward();

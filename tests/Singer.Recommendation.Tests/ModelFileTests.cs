@@ -51,6 +51,37 @@ public sealed class ModelFileTests(TrainedSmallModel trained) : IClassFixture<Tr
     }
 
     [Fact]
+    public void Options_missing_from_an_older_manifest_take_the_value_they_had_before_they_existed()
+    {
+        // A model saved with values that differ from the old behaviour; then the manifest loses those options, as a file
+        // from an older library would. It must load as the older library meant it (projected features, semantic views,
+        // one uniform negative), not with whatever the values or today's defaults are.
+        var builder = SingerModelBuilder.Singer(SmallData.Small).WithTraining(t => t.EmbeddingSize(8).NegativeCandidates(3)).WithSeed(2);
+        builder.SetComponent(new Encoders.SemanticEncoderOptions { Input = Encoders.SemanticInput.Both });
+        builder.SetComponent(new Perturbation.PerturbationOptions { Placement = Perturbation.PerturbationPlacement.Both });
+        string path = Path.Combine(_folder, "older.singer");
+        using (var model = builder.Build())
+        {
+            model.Save(path);
+            using var before = SingerModel.Load(path);
+            before.Options.Should().Be(model.Options, "a complete manifest keeps every option");
+        }
+
+        EditManifest(path, manifest =>
+        {
+            var options = manifest["Options"]!;
+            options["Semantic"]!.AsObject().Remove("Input");
+            options["Perturbation"]!.AsObject().Remove("Placement");
+            options["Training"]!.AsObject().Remove("NegativeCandidates");
+        });
+        using var loaded = SingerModel.Load(path);
+        loaded.Options.Semantic.Input.Should().Be(Encoders.SemanticInput.Features);
+        loaded.Options.Perturbation.Placement.Should().Be(Perturbation.PerturbationPlacement.Semantic);
+        loaded.Options.Training.NegativeCandidates.Should().Be(1);
+        loaded.Options.Training.EmbeddingSize.Should().Be(8, "options that are present keep their values");
+    }
+
+    [Fact]
     public void Save_to_a_stream_and_load_from_it()
     {
         using var ms = new MemoryStream();
