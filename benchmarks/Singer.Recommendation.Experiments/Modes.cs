@@ -31,6 +31,7 @@ internal static class Modes
           ablation [key=value ...]                  full SINGER with the settings, each SPEC §5 ablation, each single modality, LightGCN
           coldstart [key=value ...]                 SPEC §6: 20% cold items; SINGER vs LightGCN vs content-kNN vs MostPopular on cold items
           baselines                                 MostPopular and content-kNN (k chosen on validation among --cbf-k values) on all items
+          summarize --in <file.jsonl>[,<file>...]   one row per configuration over its seeds: mean and min–max of each metric
           speed [key=value ...]                     median training-epoch and full-ranking evaluation time, LightGCN and SINGER
 
           --epochs <n>     the most epochs of a run (default 1000; speed: epochs timed, default 10)
@@ -154,6 +155,31 @@ internal static class Modes
         foreach (string k in (cli.Get("cbf-k") ?? "10,20,50,100,200").Split(','))
         {
             Row($"content-kNN k = {k}", new ContentKnnScorer(data, new ContentKnnOptions { K = int.Parse(k, CultureInfo.InvariantCulture) }, device));
+        }
+
+        return 0;
+    }
+
+    public static int Summarize(CommandLine cli)
+    {
+        string files = cli.Get("in") ?? throw new ArgumentException("summarize needs --in <file.jsonl>[,<file.jsonl>...].");
+        var runs = files.Split(',').SelectMany(File.ReadAllLines).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<RunResult>(l, Json)!)
+            .ToList();
+        static string WithoutSeed(string label) =>
+            string.Join(' ', label.Split(' ').Where(w => !w.StartsWith("seed=", StringComparison.Ordinal)));
+        static string Seed(string label) => label.Split(' ').FirstOrDefault(w => w.StartsWith("seed=", StringComparison.Ordinal))?[5..] ?? "999";
+        Console.WriteLine("| configuration | seeds | best epochs | valid R@20 | test R@20 | test N@20 |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: |");
+        string Cell(IReadOnlyList<double> v) => v.Count == 1
+            ? v[0].ToString("F4", CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{v.Average():F4} ({v.Min():F4}–{v.Max():F4})");
+        foreach (var group in runs.GroupBy(r => WithoutSeed(r.Label)).OrderByDescending(g => g.Average(r => r.ValidRecall20)))
+        {
+            // The last run of a label wins when a file repeats it.
+            var bySeed = group.GroupBy(r => Seed(r.Label)).Select(g => g.Last()).OrderBy(r => Seed(r.Label), StringComparer.Ordinal).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {group.Key} | {string.Join(", ", bySeed.Select(r => Seed(r.Label)))} | {string.Join(", ", bySeed.Select(r => r.BestEpoch))} | {Cell(bySeed.Select(r => r.ValidRecall20).ToList())} | {Cell(bySeed.Select(r => r.TestRecall20).ToList())} | {Cell(bySeed.Select(r => r.TestNdcg20).ToList())} |"));
         }
 
         return 0;

@@ -27,6 +27,7 @@ try
         "coldstart" => Modes.ColdStart(cli, device),
         "speed" => Modes.Speed(cli, device),
         "baselines" => Modes.Baselines(cli, device),
+        "summarize" => Modes.Summarize(cli),
         _ => throw new ArgumentException($"Unknown mode '{args[0]}'.\n{Modes.Usage}"),
     };
 }
