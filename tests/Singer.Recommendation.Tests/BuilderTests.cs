@@ -106,6 +106,7 @@ public sealed class BuilderTests
         o.Training.Patience.Should().Be(20);
         o.Training.EmbeddingSize.Should().Be(64);
         o.Training.L2Weight.Should().Be(1e-3);
+        o.Training.NegativeCandidates.Should().Be(8);
         SingerModelBuilder.Singer(SmallData.Small).ResolveOptions().Should().Be(o, "the Singer preset is the defaults");
     }
 
@@ -125,12 +126,14 @@ public sealed class BuilderTests
         o.Alignment.Temperature.Should().Be(0.2f);
         o.Alignment.ContrastiveRows.Should().BeNull();
         o.Training.L2Weight.Should().Be(1e-4);
+        o.Training.NegativeCandidates.Should().Be(1);
 
         var lightGcn = SingerModelBuilder.LightGcn(SmallData.Small).ResolveOptions();
         lightGcn.Semantic.Enabled.Should().BeFalse();
         lightGcn.Behavior.Layers.Should().Be(2);
         lightGcn.Training.L2Weight.Should().Be(1e-4);
         lightGcn.Training.EmbeddingSize.Should().Be(64);
+        lightGcn.Training.NegativeCandidates.Should().Be(1);
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed partial class ReadmeExampleTests
             .UseSemanticEncoder(layers: 2)
             .UsePerturbation(epsilon: 0.2f, weight: 0.1f)
             .UseAlignment(anchor: 0.1f, standard: 0f, temperature: 0.1f)
-            .WithTraining(t => t.LearningRate(1e-3).BatchSize(2048).MaxEpochs(1000).Patience(20).L2Weight(1e-3))
+            .WithTraining(t => t.LearningRate(1e-3).BatchSize(2048).MaxEpochs(1000).Patience(20).L2Weight(1e-3).NegativeCandidates(8))
             .OnDevice(ComputeDevice.Cpu)
             .WithSeed(42)
             .Build();
@@ -76,6 +76,7 @@ public sealed partial class ReadmeExampleTests
             ["MaxEpochs"] = d.Training.MaxEpochs,
             ["Patience"] = d.Training.Patience,
             ["L2Weight"] = d.Training.L2Weight,
+            ["NegativeCandidates"] = d.Training.NegativeCandidates,
             ["WithSeed"] = d.Seed,
         };
         string readme = CSharpBlock().Match(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"))).Groups[1].Value;
