@@ -1,0 +1,35 @@
+namespace Singer.Recommendation.Orleans;
+
+/// <summary>
+/// Silo-side settings of the Singer work items (Options pattern: configure with
+/// <c>siloBuilder.AddSingerRecommendationWorkers(o =&gt; o.FeatureRoot = "/data/features")</c>).
+/// </summary>
+public sealed class SingerWorkerOptions
+{
+    /// <summary>
+    /// The folder feature files live under on this silo (the shared volume's mount point), or null (default): paths are
+    /// used as the client gives them. When set, a relative path is resolved against it, and an absolute path outside it
+    /// is refused, so a client cannot make a silo map arbitrary files.
+    /// </summary>
+    public string? FeatureRoot { get; set; }
+
+    /// <summary>The full path of a feature file as this silo sees it.</summary>
+    /// <exception cref="FeatureSourceException">The path leaves <see cref="FeatureRoot"/>.</exception>
+    internal string Resolve(string path)
+    {
+        if (FeatureRoot is null)
+        {
+            return Path.GetFullPath(path);
+        }
+
+        string root = Path.GetFullPath(FeatureRoot);
+        string full = Path.GetFullPath(Path.Combine(root, path));
+        string prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new FeatureSourceException($"Feature file {path} is outside this silo's feature root ({FeatureRoot}); give a path under it.");
+        }
+
+        return full;
+    }
+}
