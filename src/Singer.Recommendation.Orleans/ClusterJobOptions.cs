@@ -7,8 +7,8 @@ namespace Singer.Recommendation.Orleans;
 public sealed record ClusterJobOptions
 {
     /// <summary>
-    /// Row blocks of the grid, or null (default): as many as keep a block at about 4,096 rows, rounded up to a multiple
-    /// of the silos' work-item slots so that every slot gets the same number of blocks. Must be ≥ 1 and ≤ the row count
+    /// Row blocks of the grid, or null (default): as many as keep a block at about 4,096 rows, rounded up so that the
+    /// work items (blocks × shards) are a whole number of rounds of the silos' work-item slots. Must be ≥ 1 and ≤ the row count
     /// when set (a block is never empty).
     /// </summary>
     public int? RowBlocks { get; init; }
@@ -88,11 +88,13 @@ public sealed record ClusterJobOptions
             return 1;
         }
 
-        // Enough items for every slot; a whole number of rounds so that no slot idles at the end.
+        // About 4,096 rows a block, and a whole number of rounds: blocks × shards a multiple of the slots, so that no
+        // slot idles at the end while another still has a round to go.
         slots = Math.Max(1, slots);
-        long perRound = Math.Max(1, slots / shards);
-        long rounds = Math.Max(1, (rows + (ClusterDefaults.RowsPerBlock * perRound) - 1) / (ClusterDefaults.RowsPerBlock * perRound));
-        return (int)Math.Clamp(rounds * perRound, 1, rows);
+        long multiple = slots / (long)System.Numerics.BigInteger.GreatestCommonDivisor(slots, shards);
+        long blocks = (rows + ClusterDefaults.RowsPerBlock - 1L) / ClusterDefaults.RowsPerBlock;
+        blocks = (blocks + multiple - 1) / multiple * multiple;
+        return (int)Math.Clamp(blocks, 1, rows);
     }
 }
 

@@ -90,7 +90,13 @@ internal static class NpyRangeReader
         {
             throw new FeatureSourceException($"Feature file {path} was not found on silo '{Environment.MachineName}'; the file must be on a volume every silo mounts at that path.", e);
         }
-        catch (Exception e) when (e is NpyFormatException or IOException or UnauthorizedAccessException)
+        catch (NpyFormatException e)
+        {
+            // Not kept as the inner exception: it travels back to the client, and the cluster's serializer carries
+            // exceptions of the System and Orleans namespaces and of [GenerateSerializer] types only.
+            throw new FeatureSourceException(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FeatureSourceException(e.Message, e);
         }

@@ -262,7 +262,7 @@ internal sealed class WorkItemCoordinator
                 },
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             var reason = new TimeoutException($"no result after {_options.WorkItemTimeout} ({nameof(ClusterJobOptions.WorkItemTimeout)})");
-            return await FailedAsync(silo, state, item, reason, token).ConfigureAwait(false);
+            return await FailedAsync(silo, state, item, reason, countsAgainstSilo: false, token).ConfigureAwait(false);
         }
 
         try
@@ -284,11 +284,16 @@ internal sealed class WorkItemCoordinator
         }
         catch (Exception e)
         {
-            return await FailedAsync(silo, state, item, e, token).ConfigureAwait(false);
+            return await FailedAsync(silo, state, item, e, countsAgainstSilo: true, token).ConfigureAwait(false);
         }
     }
 
-    private async Task<bool> FailedAsync(SiloAddress silo, SiloState state, TopKWorkItem item, Exception error, CancellationToken token)
+    /// <summary>
+    /// Re-queues a work item after a failure or a timeout. The loop ends when its silo left the membership, or after
+    /// two errors in a row there; a timeout alone does not count against the silo (it may be slow, and its late result
+    /// is still taken), so a loaded cluster does not retire its silos.
+    /// </summary>
+    private async Task<bool> FailedAsync(SiloAddress silo, SiloState state, TopKWorkItem item, Exception error, bool countsAgainstSilo, CancellationToken token)
     {
         _lastError[item.Id] = error;
         Interlocked.Increment(ref _reissued);
@@ -309,7 +314,7 @@ internal sealed class WorkItemCoordinator
             active = false;
         }
 
-        if (!active || Interlocked.Increment(ref state.ConsecutiveFailures) >= 2)
+        if (!active || (countsAgainstSilo && Interlocked.Increment(ref state.ConsecutiveFailures) >= 2))
         {
             state.Retired = true;
             Log.SiloRetired(_logger, JobId, silo.ToString(), active ? "two failures in a row" : "it left the cluster");
