@@ -65,9 +65,9 @@ public abstract record FeatureSource
     /// <summary>Rows <c>[start, start + count)</c> of this source, as a work item carries them.</summary>
     internal abstract FeatureSource Slice(int start, int count);
 
-    /// <summary>Reads this source's rows on a silo.</summary>
+    /// <summary>Reads this source's rows on a silo (from the silo's cache when it holds them).</summary>
     /// <exception cref="FeatureSourceException">The file is missing, truncated, malformed, or lacks the rows.</exception>
-    internal abstract ItemModality Read(SingerWorkerOptions options, CancellationToken cancellationToken);
+    internal abstract ItemModality Read(SingerWorkerOptions options, FeatureSliceCache? cache, CancellationToken cancellationToken);
 
     /// <summary>Opens the source on a silo and returns its shape (the header only, for a file).</summary>
     internal abstract FeatureShape Describe(SingerWorkerOptions options);
@@ -107,11 +107,16 @@ public sealed record NpyFeatureSource : FeatureSource
         return new FeatureShape(Count ?? (rows - Start), columns);
     }
 
-    internal override ItemModality Read(SingerWorkerOptions options, CancellationToken cancellationToken)
+    internal override ItemModality Read(SingerWorkerOptions options, FeatureSliceCache? cache, CancellationToken cancellationToken)
     {
         string path = options.Resolve(Path);
-        var (values, count, columns) = NpyRangeReader.ReadRows(path, Start, Count, cancellationToken);
-        return NpyRangeReader.ToModality(Name, path, Start, count, columns, values);
+        ItemModality Load()
+        {
+            var (values, count, columns) = NpyRangeReader.ReadRows(path, Start, Count, cancellationToken);
+            return NpyRangeReader.ToModality(Name, path, Start, count, columns, values);
+        }
+
+        return cache is null ? Load() : cache.GetOrRead(path, Start, Count, Load);
     }
 }
 
@@ -151,7 +156,7 @@ public sealed record InMemoryFeatureSource : FeatureSource
 
     internal override FeatureShape Describe(SingerWorkerOptions options) => new(RowCount, Dimension);
 
-    internal override ItemModality Read(SingerWorkerOptions options, CancellationToken cancellationToken)
+    internal override ItemModality Read(SingerWorkerOptions options, FeatureSliceCache? cache, CancellationToken cancellationToken)
     {
         if (Values is null || (long)RowCount * Dimension != Values.LongLength)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Singer.Recommendation.Orleans;
 
 namespace Orleans.Hosting;
@@ -8,7 +9,7 @@ public static class SingerSiloBuilderExtensions
 {
     /// <summary>
     /// Lets this silo run the work items of <see cref="OrleansEisg"/> and <see cref="OrleansTopK"/> (the worker grain is
-    /// found in this package by Orleans' assembly scanning; this adds its options). The silo needs a TorchSharp CPU
+    /// found in this package by Orleans' assembly scanning; this adds its options and the cache of feature slices). The silo needs a TorchSharp CPU
     /// backend (for example <c>libtorch-cpu-linux-x64</c>) for the kernel.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
@@ -21,6 +22,8 @@ public static class SingerSiloBuilderExtensions
         {
             options.Configure(configure);
         }
+
+        builder.Services.TryAddSingleton<FeatureSliceCache>();
 
         return builder;
     }

@@ -13,6 +13,16 @@ public sealed class SingerWorkerOptions
     /// </summary>
     public string? FeatureRoot { get; set; }
 
+    /// <summary>
+    /// Memory for feature slices read from files and kept for the next work items on this silo, in bytes. Default 1 GiB.
+    /// A work item reads its row block and its column shard; every work item of a column shard needs the same slice,
+    /// which is then mapped, copied and checked once. 0 turns the cache off.
+    /// </summary>
+    public long FeatureCacheBytes { get; set; } = 1L << 30;
+
+    /// <summary>Slices unused this long are dropped from the cache. Default 2 minutes.</summary>
+    public TimeSpan FeatureCacheIdleTime { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The full path of a feature file as this silo sees it.</summary>
     /// <exception cref="FeatureSourceException">The path leaves <see cref="FeatureRoot"/>.</exception>
     internal string Resolve(string path)

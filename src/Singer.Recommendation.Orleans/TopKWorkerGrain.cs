@@ -18,12 +18,14 @@ internal sealed class TopKWorkerGrain : Grain, ITopKWorkerGrain
     private readonly SingerWorkerOptions _options;
     private readonly ILogger _logger;
     private readonly IWorkItemHook? _hook;
+    private readonly FeatureSliceCache? _cache;
 
     public TopKWorkerGrain(IOptions<SingerWorkerOptions> options, ILogger<TopKWorkerGrain> logger, IServiceProvider services)
     {
         _options = options.Value;
         _logger = logger;
         _hook = services.GetService<IWorkItemHook>();
+        _cache = services.GetService<FeatureSliceCache>();
     }
 
     public Task<FeatureShape> DescribeAsync(FeatureSource source, CancellationToken cancellationToken)
@@ -65,7 +67,7 @@ internal sealed class TopKWorkerGrain : Grain, ITopKWorkerGrain
 
     private ItemModality Read(FeatureSource source, int expectedRows, TopKWorkItem item, string what, CancellationToken cancellationToken)
     {
-        var features = source.Read(_options, cancellationToken);
+        var features = source.Read(_options, _cache, cancellationToken);
         if (features.ItemCount != expectedRows || features.Dimension != item.Dimension)
         {
             throw new FeatureSourceException(

@@ -37,6 +37,43 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void The_slice_cache_reads_a_slice_once_rereads_a_replaced_file_and_stays_within_its_size()
+    {
+        var data = Features.WithTiesAndZeroRows(50, 8, seed: 2);
+        string path = Features.WriteNpy(data);
+        var options = Microsoft.Extensions.Options.Options.Create(new SingerWorkerOptions { FeatureCacheBytes = 30 * 8 * 4 });
+        using var cache = new FeatureSliceCache(options);
+        int reads = 0;
+        ItemModality Read(int start, int count)
+        {
+            Interlocked.Increment(ref reads);
+            var (values, n, columns) = NpyRangeReader.ReadRows(path, start, count, CancellationToken.None);
+            return NpyRangeReader.ToModality("text", path, start, n, columns, values);
+        }
+
+        try
+        {
+            var first = cache.GetOrRead(path, 0, 20, () => Read(0, 20));
+            Parallel.For(0, 8, _ => cache.GetOrRead(path, 0, 20, () => Read(0, 20)).Should().BeSameAs(first));
+            reads.Should().Be(1);
+            cache.Bytes.Should().Be(20 * 8 * 4);
+
+            cache.GetOrRead(path, 20, 20, () => Read(20, 20));
+            cache.Bytes.Should().BeLessThanOrEqualTo(30 * 8 * 4, "the least recently used slice made room");
+            cache.GetOrRead(path, 0, 20, () => Read(0, 20)).Should().NotBeSameAs(first);
+            reads.Should().Be(3);
+
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+            cache.GetOrRead(path, 0, 20, () => Read(0, 20));
+            reads.Should().Be(4, "a file with another modification time is read again");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_merge_keeps_the_best_k_in_any_arrival_order_and_refuses_a_work_item_twice()
     {
         var a = new PartialTopKLists { WorkItemId = 0, RowStart = 0, Counts = [3], Columns = [7, 2, 4], Values = [0.9f, 0.5f, 0.5f] };
