@@ -18,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using Singer.Recommendation;
 using Singer.Recommendation.Core;
 using Singer.Recommendation.Graphs;
@@ -96,7 +97,8 @@ internal static class Silo
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Silo {o.Instance} is up (silo port {o.BasePort + o.Instance}, gateway {o.BasePort + 100 + o.Instance}, torch threads {TorchSharp.torch.get_num_threads()}). Ctrl+C stops it."));
         await host.WaitForShutdownAsync();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Silo {o.Instance} stopped; peak memory {Memory.PeakMiB():N0} MiB."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Silo {o.Instance} stopped; peak memory {Memory.PeakMiB():N0} MiB, {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} CPU seconds."));
         return 0;
     }
 }
@@ -248,40 +250,33 @@ internal static class Bench
     public static async Task<int> RunAsync(Args o)
     {
         string path = Path.GetFullPath(o.Features ?? throw new ArgumentException("bench needs --features FILE.npy"));
-        var times = new List<double>();
-        string hash = "";
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         Console.WriteLine($"bench {o.Mode}: {path}, torch threads {TorchSharp.torch.get_num_threads()}, {Environment.ProcessorCount} cores");
+        string hash = "";
         switch (o.Mode)
         {
             case "local":
                 var features = NpyFile.ReadModality(path, "text");
                 for (int r = 0; r < o.Repeat; r++)
                 {
-                    var clock = Stopwatch.StartNew();
-                    var graph = KnnSimilarityGraph.Build(features);
-                    times.Add(clock.Elapsed.TotalSeconds);
-                    hash = Hash.Of(graph);
+                    var (seconds, cpu) = Measure(() => hash = Hash.Of(KnnSimilarityGraph.Build(features)));
+                    Report(o.Mode, r, seconds, cpu, hash, [Memory.PeakMiB()]);
                 }
 
-                break;
+                return 0;
             case "inproc":
             case "cluster":
                 var silos = new List<IHost>();
-                if (o.Mode == "inproc")
+                for (int i = 0; o.Mode == "inproc" && i < o.Silos; i++)
                 {
-                    for (int i = 0; i < o.Silos; i++)
-                    {
-                        var builder = Host.CreateApplicationBuilder();
-                        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-                        int instance = i;
-                        builder.UseOrleans(silo => silo
-                            .UseLocalhostClustering(o.BasePort + instance, o.BasePort + 100 + instance, new IPEndPoint(IPAddress.Loopback, o.BasePort))
-                            .AddSingerRecommendationWorkers());
-                        var host = builder.Build();
-                        await host.StartAsync();
-                        silos.Add(host);
-                    }
+                    var builder = Host.CreateApplicationBuilder();
+                    builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime", LogLevel.Error);
+                    int instance = i;
+                    builder.UseOrleans(silo => silo
+                        .UseLocalhostClustering(o.BasePort + instance, o.BasePort + 100 + instance, new IPEndPoint(IPAddress.Loopback, o.BasePort))
+                        .AddSingerRecommendationWorkers());
+                    var host = builder.Build();
+                    await host.StartAsync();
+                    silos.Add(host);
                 }
 
                 using (var client = await Client.ConnectAsync(o.BasePort, o.Silos))
@@ -289,12 +284,17 @@ internal static class Bench
                     var cluster = client.Services.GetRequiredService<IClusterClient>();
                     for (int r = 0; r < o.Repeat; r++)
                     {
-                        var clock = Stopwatch.StartNew();
+                        // CPU seconds of every process involved: this one, and each silo process (asked through a grain).
+                        var before = o.Mode == "cluster" ? await SiloStats.AllAsync(cluster) : [];
                         ClusterJobProgress last = default;
-                        var graph = await OrleansEisg.BuildKnnGraphAsync(cluster, FeatureSource.FromNpy(path), progress: new Sync(p => last = p));
-                        times.Add(clock.Elapsed.TotalSeconds);
-                        hash = Hash.Of(graph);
+                        var graph = default(SparseGraph);
+                        var (seconds, cpu) = await MeasureAsync(async () => graph = await OrleansEisg.BuildKnnGraphAsync(
+                            cluster, FeatureSource.FromNpy(path), progress: new Sync(p => last = p)));
+                        var after = o.Mode == "cluster" ? await SiloStats.AllAsync(cluster) : [];
+                        hash = Hash.Of(graph!);
                         Console.WriteLine($"  {last}");
+                        double silosCpu = after.Sum(a => a.CpuSeconds) - before.Sum(b => b.CpuSeconds);
+                        Report(o.Mode, r, seconds, cpu + silosCpu, hash, o.Mode == "cluster" ? after.Select(a => a.PeakMiB).ToArray() : [Memory.PeakMiB()]);
                     }
 
                     await client.StopAsync();
@@ -306,21 +306,81 @@ internal static class Bench
                     silo.Dispose();
                 }
 
-                break;
+                return 0;
             default:
                 Console.Error.WriteLine("bench needs a mode: local, inproc or cluster.");
                 return 2;
         }
+    }
 
-        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+    private static void Report(string mode, int run, double seconds, double cpuSeconds, string hash, double[] peakMiB) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT mode={o.Mode} seconds={string.Join(",", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} cpu_seconds={cpu.TotalSeconds:F1} peak_mib={Memory.PeakMiB():F0} sha256={hash}"));
-        return 0;
+            $"RESULT mode={mode} run={run + 1} seconds={seconds:F2} cpu_seconds={cpuSeconds:F1} peak_mib={string.Join("/", peakMiB.Select(p => p.ToString("F0", CultureInfo.InvariantCulture)))} sha256={hash}"));
+
+    private static (double Seconds, double CpuSeconds) Measure(Action action)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        double seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (seconds, (process.TotalProcessorTime - cpu).TotalSeconds);
+    }
+
+    private static async Task<(double Seconds, double CpuSeconds)> MeasureAsync(Func<Task> action)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        await action();
+        double seconds = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (seconds, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
     private sealed class Sync(Action<ClusterJobProgress> report) : IProgress<ClusterJobProgress>
     {
         public void Report(ClusterJobProgress value) => report(value);
+    }
+}
+
+/// <summary>Each silo process's CPU time and peak memory, for the benchmark (the sample's own grain).</summary>
+internal interface ISiloStatsGrain : IGrainWithStringKey
+{
+    Task<ProcessStats> GetAsync();
+}
+
+
+[GenerateSerializer]
+internal readonly record struct ProcessStats([property: Id(0)] double CpuSeconds, [property: Id(1)] double PeakMiB, [property: Id(2)] double SystemSeconds);
+
+internal sealed class SiloStatsGrain : Grain, ISiloStatsGrain
+{
+    public Task<ProcessStats> GetAsync()
+    {
+        DeactivateOnIdle();
+        var process = Process.GetCurrentProcess();
+        return Task.FromResult(new ProcessStats(process.TotalProcessorTime.TotalSeconds, Memory.PeakMiB(), process.PrivilegedProcessorTime.TotalSeconds));
+    }
+}
+
+internal static class SiloStats
+{
+    /// <summary>Asks every active silo, placing one activation on each through the runtime's placement hint.</summary>
+    public static async Task<ProcessStats[]> AllAsync(IClusterClient cluster)
+    {
+        var hosts = await cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var stats = new List<ProcessStats>();
+        foreach (var silo in hosts.Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal))
+        {
+            RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, silo);
+            var call = cluster.GetGrain<ISiloStatsGrain>($"{silo}/{Guid.NewGuid():N}").GetAsync();
+            RequestContext.Remove(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey);
+            stats.Add(await call);
+        }
+
+        return stats.ToArray();
     }
 }
 

@@ -5,8 +5,8 @@ namespace Singer.Recommendation.Orleans;
 /// <summary>The package's log messages (source-generated).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Job {JobId}: work item {WorkItem} (attempt {Attempt}) computed in {Seconds:F2} s")]
-    public static partial void WorkItemDone(ILogger logger, Guid jobId, int workItem, int attempt, double seconds);
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Job {JobId}: work item {WorkItem} (attempt {Attempt}): features read in {ReadSeconds:F2} s, top-k computed in {ComputeSeconds:F2} s")]
+    public static partial void WorkItemDone(ILogger logger, Guid jobId, int workItem, int attempt, double readSeconds, double computeSeconds);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Job {JobId} '{Job}': {WorkItems} work items ({RowBlocks} row blocks × {ColumnShards} column shards) over {Rows:N0} × {Columns:N0} (d = {Dimension}, k = {K}) on {Silos} silos, {Slots} work items per silo")]
     public static partial void JobStarted(ILogger logger, Guid jobId, string job, int workItems, int rowBlocks, int columnShards, int rows, int columns, int dimension, int k, int silos, int slots);
