@@ -1,14 +1,17 @@
 // Singer.Cluster: the exact EISG built across Microsoft Orleans silos (docs/scale-out.md, README.md beside this file).
 //
-//   Singer.Cluster silo   --instance N [--base-port P] [--feature-root DIR] [--threads T] [--kubernetes]
-//   Singer.Cluster client [--data DIR | --generated] [--items N --dim D] [--silos S] [--base-port P] [--verify] [--train-epochs E]
+//   Singer.Cluster silo   --instance N [--base-port P] [--feature-root DIR] [--threads T] [--redis CONNECTION [--kubernetes]]
+//   Singer.Cluster client [--data DIR | --generated] [--items N --dim D] [--silos S] [--base-port P] [--redis CONNECTION]
+//                         [--verify] [--train-epochs E]
 //   Singer.Cluster generate --items N --dim D --out FILE.npy [--seed S]
 //   Singer.Cluster bench local   --features FILE.npy [--repeat R]
 //   Singer.Cluster bench inproc  --features FILE.npy [--silos S] [--repeat R]
 //   Singer.Cluster bench cluster --features FILE.npy [--silos S] [--base-port P] [--repeat R]
 //
-// Localhost clustering: silo N listens on P + N (silo-to-silo) and P + 100 + N (gateway for clients); silo 0 is the
-// primary the others join. The client connects to the gateways of silos 0 … S-1. P defaults to 11111.
+// Localhost clustering (the default): silo N listens on P + N (silo-to-silo) and P + 100 + N (gateway for clients);
+// silo 0 is the primary the others join. The client connects to the gateways of silos 0 … S-1. P defaults to 11111.
+// With --redis the membership lives in Redis (Microsoft.Orleans.Clustering.Redis) and silos may run on several
+// machines; with --kubernetes as well, a pod's name, address and the cluster ids come from Kubernetes (docs/scale-out.md).
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,6 +20,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Singer.Recommendation;
@@ -60,8 +64,20 @@ static int Generate(Args o)
 /// <summary>A silo: Generic Host + UseOrleans, running the Singer work items.</summary>
 internal static class Silo
 {
+    /// <summary>The ids of the demo cluster when its membership is in Redis (Kubernetes hosting takes them from the pod).</summary>
+    public const string ClusterId = "singer-graphs";
+
+    /// <summary>The service id, see <see cref="ClusterId"/>.</summary>
+    public const string ServiceId = "singer";
+
     public static async Task<int> RunAsync(Args o)
     {
+        if (o.Kubernetes && o.Redis is null)
+        {
+            Console.Error.WriteLine("--kubernetes needs a membership provider: add --redis CONNECTION (docs/scale-out.md).");
+            return 2;
+        }
+
         if (o.Threads is { } threads)
         {
             TorchSharp.torch.set_num_threads(threads);
@@ -72,13 +88,20 @@ internal static class Silo
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime", LogLevel.Error).AddFilter("Singer", LogLevel.Information);
         builder.UseOrleans(silo =>
         {
-            if (o.Kubernetes)
+            if (o.Redis is { } redis)
             {
-                // In a Kubernetes pod (docs/scale-out.md): the pod's name, IP and the cluster/service ids come from the
-                // environment the Deployment sets; membership is kept in a clustering provider, for example Redis:
-                //   silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse("redis:6379"));
-                // (package Microsoft.Orleans.Clustering.Redis) or ADO.NET (Microsoft.Orleans.Clustering.AdoNet).
-                silo.UseKubernetesHosting();
+                // Membership in Redis: silos on any number of machines find each other there.
+                silo.UseRedisClustering(redis);
+                if (o.Kubernetes)
+                {
+                    // In a pod: name, IP, ports and the cluster/service ids from the Deployment (docs/scale-out.md).
+                    silo.UseKubernetesHosting();
+                }
+                else
+                {
+                    silo.Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (ClusterId, ServiceId));
+                    silo.ConfigureEndpoints(o.BasePort + o.Instance, o.BasePort + 100 + o.Instance);
+                }
             }
             else
             {
@@ -108,7 +131,7 @@ internal static class Client
 {
     public static async Task<int> RunAsync(Args o)
     {
-        using var host = await ConnectAsync(o.BasePort, o.Silos);
+        using var host = await ConnectAsync(o.BasePort, o.Silos, o.Redis);
         var cluster = host.Services.GetRequiredService<IClusterClient>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Singer.Cluster");
         var (data, features, folder) = Catalogue.Load(o);
@@ -171,12 +194,23 @@ internal static class Client
         return 0;
     }
 
-    public static async Task<IHost> ConnectAsync(int basePort, int silos)
+    public static async Task<IHost> ConnectAsync(int basePort, int silos, string? redis = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Singer", LogLevel.Information);
         var gateways = Enumerable.Range(0, silos).Select(i => basePort + 100 + i).ToArray();
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(gateways));
+        builder.UseOrleansClient(client =>
+        {
+            if (redis is not null)
+            {
+                // The gateways are listed in Redis by the silos themselves.
+                client.UseRedisClustering(redis).Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (Silo.ClusterId, Silo.ServiceId));
+            }
+            else
+            {
+                client.UseLocalhostClustering(gateways);
+            }
+        });
         var host = builder.Build();
         await host.StartAsync();
         return host;
@@ -427,6 +461,7 @@ internal sealed record Args(string Verb)
     public string? FeatureRoot { get; init; }
     public int? Threads { get; init; }
     public bool Kubernetes { get; init; }
+    public string? Redis { get; init; }
     public string? Data { get; init; }
     public int Items { get; init; } = 50_000;
     public int Dimension { get; init; } = 384;
@@ -466,6 +501,7 @@ internal sealed record Args(string Verb)
                 "--feature-root" => o with { FeatureRoot = Value() },
                 "--threads" => o with { Threads = Int() },
                 "--kubernetes" => o with { Kubernetes = true },
+                "--redis" => o with { Redis = Value() },
                 "--data" => o with { Data = Value() },
                 "--items" => o with { Items = Int() },
                 "--dim" => o with { Dimension = Int() },
