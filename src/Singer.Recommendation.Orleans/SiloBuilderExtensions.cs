@@ -9,7 +9,7 @@ public static class SingerSiloBuilderExtensions
 {
     /// <summary>
     /// Lets this silo run the work items of <see cref="OrleansEisg"/> and <see cref="OrleansTopK"/> (the worker grain is
-    /// found in this package by Orleans' assembly scanning; this adds its options and the cache of feature slices). The silo needs a TorchSharp CPU
+    /// found in this package by Orleans' assembly scanning; this adds its options, the cache of feature slices and the work-item threads). The silo needs a TorchSharp CPU
     /// backend (for example <c>libtorch-cpu-linux-x64</c>) for the kernel.
     /// </summary>
     /// <param name="builder">The silo builder.</param>
@@ -24,6 +24,7 @@ public static class SingerSiloBuilderExtensions
         }
 
         builder.Services.TryAddSingleton<FeatureSliceCache>();
+        builder.Services.TryAddSingleton<WorkItemThreads>();
 
         return builder;
     }

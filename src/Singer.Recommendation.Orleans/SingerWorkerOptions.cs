@@ -20,6 +20,14 @@ public sealed class SingerWorkerOptions
     /// </summary>
     public long FeatureCacheBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Threads that run work items on this silo; more work items at once wait for one. Default 2 (a job sends one work
+    /// item per silo at a time unless <c>ClusterJobOptions.WorkItemsPerSilo</c> says more; the second thread serves a work
+    /// item re-issued to this silo while a late one still runs). Each work item uses every core of the silo through the
+    /// block GEMM and the parallel selection. Must be ≥ 1.
+    /// </summary>
+    public int WorkItemThreads { get; set; } = 2;
+
     /// <summary>Slices unused this long are dropped from the cache. Default 2 minutes.</summary>
     public TimeSpan FeatureCacheIdleTime { get; set; } = TimeSpan.FromMinutes(2);
 
