@@ -14,8 +14,9 @@ public sealed record ClusterJobOptions
     public int? RowBlocks { get; init; }
 
     /// <summary>
-    /// Column shards of the grid, or null (default): 1 while the column features fit in 512 MiB, otherwise as many as
-    /// keep each shard within it (a work item holds its shard twice, raw and normalised, plus one block of scores).
+    /// Column shards of the grid, or null (default): 1 while the column features fit in 256 MiB, otherwise as many as
+    /// keep each shard within it (a work item holds its shard twice, raw and normalised, plus one block of scores; up to
+    /// 256 MiB the kernel's copies come from its array pool, so the work items of a silo reuse them).
     /// Must be ≥ 1 and ≤ the column count when set (a shard is never empty).
     /// </summary>
     public int? ColumnShards { get; init; }
@@ -113,6 +114,10 @@ internal static class ClusterDefaults
     /// <summary>The row block the default grid aims at: 4,096 rows (a GEMM at full rate, a few seconds of work at 10⁵ columns).</summary>
     public const int RowsPerBlock = 4096;
 
-    /// <summary>The largest column shard the default grid makes: 512 MiB of features.</summary>
-    public const long ColumnShardBytes = 512L * 1024 * 1024;
+    /// <summary>
+    /// The largest column shard the default grid makes: 256 MiB of features (174,762 columns at d = 384), the largest
+    /// array the kernel takes from its pool (<c>Graphs/Knn/Scratch.cs</c>); a bigger normalised copy would be fresh
+    /// memory, and page faults, in every work item.
+    /// </summary>
+    public const long ColumnShardBytes = 256L * 1024 * 1024;
 }

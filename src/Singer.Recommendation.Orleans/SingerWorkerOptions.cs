@@ -21,12 +21,13 @@ public sealed class SingerWorkerOptions
     public long FeatureCacheBytes { get; set; } = 1L << 30;
 
     /// <summary>
-    /// Threads that run work items on this silo; more work items at once wait for one. Default 2 (a job sends one work
-    /// item per silo at a time unless <c>ClusterJobOptions.WorkItemsPerSilo</c> says more; the second thread serves a work
-    /// item re-issued to this silo while a late one still runs). Each work item uses every core of the silo through the
-    /// block GEMM and the parallel selection. Must be ≥ 1.
+    /// Threads that run work items on this silo; more work items at once wait for one. Default 1: a job sends one work
+    /// item per silo at a time (<c>ClusterJobOptions.WorkItemsPerSilo</c>), and each work item uses every core of the silo
+    /// through the block GEMM and the parallel selection. Every thread keeps its own pooled work arrays (a column shard's
+    /// normalised copy and a block of scores, up to 512 MiB), so raise it together with <c>WorkItemsPerSilo</c> only.
+    /// Must be ≥ 1.
     /// </summary>
-    public int WorkItemThreads { get; set; } = 2;
+    public int WorkItemThreads { get; set; } = 1;
 
     /// <summary>Slices unused this long are dropped from the cache. Default 2 minutes.</summary>
     public TimeSpan FeatureCacheIdleTime { get; set; } = TimeSpan.FromMinutes(2);
