@@ -11,7 +11,8 @@ namespace Singer.Recommendation.Orleans;
 /// are cut into row block × column shard work items that the silos compute with the single-machine kernel, merged
 /// exactly per row, and fused with the co-interaction graph by β as <see cref="Eisg.Build"/> does. The result equals the
 /// single-machine build: the same neighbours, ties to the lower index, zero rows without edges, the same float32
-/// cosines.
+/// cosines (up to their last bit where BLAS sums another block shape in another order, as between two block heights
+/// on one machine).
 /// </summary>
 /// <remarks>
 /// <para>The silos must reference this package and, for the kernel, a TorchSharp CPU backend; configure them with
