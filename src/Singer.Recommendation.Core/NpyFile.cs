@@ -177,6 +177,29 @@ public static partial class NpyFile
         }
     }
 
+    /// <summary>
+    /// The layout of a 2-D <c>.npy</c> file from its header alone: shape, bytes per value and where the data starts. The
+    /// file's length is checked against the declared shape, so a truncated file fails here, before any row is read.
+    /// Used by range readers that map only some rows of a large file (Singer.Recommendation.Orleans).
+    /// </summary>
+    /// <exception cref="NpyFormatException">The header is invalid, or the file is shorter or longer than it declares.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    internal static NpyLayout ReadLayout(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = OpenRead(path);
+        long length = stream.Length;
+        var header = ReadHeader(stream, path, length);
+        long payload = header.Rows * header.Columns * header.ItemSize;
+        if (length - header.HeaderBytes != payload)
+        {
+            throw new NpyFormatException(path, null, string.Create(CultureInfo.InvariantCulture,
+                $"the header declares shape ({header.Rows}, {header.Columns}) of {header.Descr} = {payload:N0} data bytes, but the file holds {length - header.HeaderBytes:N0} after its {header.HeaderBytes}-byte header; the file is truncated or the header is wrong."));
+        }
+
+        return new NpyLayout(header.Rows, header.Columns, header.ItemSize, header.HeaderBytes, length);
+    }
+
     internal static FileStream OpenRead(string path)
     {
         try
@@ -197,6 +220,9 @@ public static partial class NpyFile
                 Directory.Exists(path) ? $"Feature file {path} is a folder, not a file." : $"Feature file {path} cannot be read: {e.Message}", e);
         }
     }
+
+    /// <summary>Where the values of a 2-D <c>.npy</c> file are: <see cref="DataOffset"/> + (row · columns + column) · item size.</summary>
+    internal readonly record struct NpyLayout(long Rows, long Columns, int ItemSize, long DataOffset, long FileLength);
 
     private readonly record struct NpyHeader(long Rows, long Columns, int ItemSize, string Descr, long HeaderBytes);
 

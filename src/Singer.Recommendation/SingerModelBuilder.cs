@@ -72,6 +72,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     private ComputeDevice _device = ComputeDevice.Cpu;
     private int _seed = TrainingDefaults.Seed;
     private ILogger _logger = NullLogger.Instance;
+    private Eisg? _prebuiltGraph;
 
     /// <summary>
     /// The LightGCN baseline preset (no semantic branch) with MMRec's LightGCN settings: 2 layers, L2 weight 1e-4,
@@ -148,6 +149,20 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     public SingerModelBuilder WithLogger(ILogger logger)
     {
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        return this;
+    }
+
+    /// <summary>
+    /// Trains on an EISG built elsewhere — on an Orleans cluster (<c>OrleansEisg.BuildAsync</c>, package
+    /// Singer.Recommendation.Orleans) or by <see cref="Eisg.Build"/> ahead of time — instead of building it in
+    /// <see cref="Build"/>. The graph must have the data set's item count and only modalities of the data set (the
+    /// semantic encoder reads their features); its modalities, in its order, are the semantic branch's, and its β is
+    /// recorded in the model's options. With the graph <see cref="Build"/> would have built, the model is the same.
+    /// Null removes it.
+    /// </summary>
+    public SingerModelBuilder UsePrebuiltSemanticGraph(Eisg? graph)
+    {
+        _prebuiltGraph = graph;
         return this;
     }
 
@@ -234,6 +249,11 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
             }
         }
 
+        if (_prebuiltGraph is { } graph)
+        {
+            problems.AddRange(PrebuiltGraphProblems(graph, o));
+        }
+
         return problems;
     }
 
@@ -252,6 +272,39 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
         }
 
         _device.Initialize();
-        return new SingerModel(_dataset!, ResolveOptions(), _device, _logger, graphProgress, cancellationToken);
+        var options = ResolveOptions();
+        if (_prebuiltGraph is { } graph)
+        {
+            options = options with { Graph = options.Graph with { Beta = graph.Beta } };
+        }
+
+        return new SingerModel(_dataset!, options, _device, _logger, graphProgress, cancellationToken, _prebuiltGraph);
+    }
+
+    private IEnumerable<OptionProblem> PrebuiltGraphProblems(Eisg graph, SingerModelOptions o)
+    {
+        const string Option = nameof(UsePrebuiltSemanticGraph);
+        if (!o.Semantic.Enabled)
+        {
+            yield return new OptionProblem(Option, "a pre-built semantic graph was given but the semantic branch is off (LightGCN); remove one of the two.");
+        }
+
+        if (_dataset is not null && graph.ItemCount != _dataset.ItemCount)
+        {
+            yield return new OptionProblem(Option, $"the graph has {graph.ItemCount} items but data set '{_dataset.Name}' has {_dataset.ItemCount}; build the graph from this data set.");
+        }
+
+        foreach (string m in graph.Modalities)
+        {
+            if (_dataset is not null && !_dataset.Modalities.Any(d => d.Name == m))
+            {
+                yield return new OptionProblem(Option, $"the graph's modality '{m}' is not in data set '{_dataset.Name}' ({string.Join(", ", _dataset.Modalities.Select(d => d.Name))}).");
+            }
+        }
+
+        if (o.Semantic.Modalities is { } selected && !selected.SequenceEqual(graph.Modalities))
+        {
+            yield return new OptionProblem(Option, $"the semantic branch selects modalities {string.Join(", ", selected)} but the graph has {string.Join(", ", graph.Modalities)}; select the graph's modalities or none.");
+        }
     }
 }

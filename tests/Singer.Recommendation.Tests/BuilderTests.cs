@@ -172,4 +172,33 @@ public sealed class BuilderTests
         using var sb2 = b.ScoreUsers(users);
         sb2.shape.Should().Equal(3, SmallData.Small.ItemCount);
     }
+    [Fact]
+    public void A_prebuilt_graph_trains_the_same_model_as_the_graph_built_here()
+    {
+        SingerModelBuilder Builder() => SingerModelBuilder.Singer(SmallData.Small)
+            .WithTraining(t => t.MaxEpochs(2).BatchSize(1024).EmbeddingSize(16).LearningRate(5e-3))
+            .WithSeed(11);
+        using var here = Builder().Build();
+        var graph = Eisg.Build(SmallData.Small, here.Options.Graph);
+
+        using var prebuilt = Builder().UsePrebuiltSemanticGraph(graph).Build();
+
+        prebuilt.Graph.Should().BeSameAs(graph);
+        prebuilt.Options.Should().Be(here.Options);
+        prebuilt.Fit().Epochs.Select(e => e.Loss).Should().Equal(here.Fit().Epochs.Select(e => e.Loss));
+    }
+
+    [Fact]
+    public void A_prebuilt_graph_that_does_not_fit_the_model_is_reported()
+    {
+        var other = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 50, Items = 40, Interactions = 500, Seed = 3 });
+        var graph = Eisg.Build(other);
+
+        var problems = SingerModelBuilder.LightGcn(SmallData.Small).UsePrebuiltSemanticGraph(graph).Validate();
+
+        problems.Select(p => p.Option).Should().AllBe(nameof(SingerModelBuilder.UsePrebuiltSemanticGraph));
+        problems.Select(p => p.Message).Should().Contain(m => m.Contains("semantic branch is off"))
+            .And.Contain(m => m.Contains($"the graph has 40 items but data set '{SmallData.Small.Name}' has {SmallData.Small.ItemCount}"));
+        SingerModelBuilder.Singer(SmallData.Small).UsePrebuiltSemanticGraph(graph).UsePrebuiltSemanticGraph(null).Validate().Should().BeEmpty();
+    }
 }
