@@ -21,7 +21,7 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
     public static readonly string[] Keys =
     [
         "beta", "k", "kc", "self", "weight", "eps", "mode", "lp", "la", "ls", "tau", "cap", "lb", "lsem", "fusion", "mod", "l2", "lr", "batch", "d", "seed",
-        "input", "comb", "idtable", "place", "scale", "rows", "dir", "sg", "warmup", "cw", "sga", "neg", "pat",
+        "input", "comb", "idtable", "place", "scale", "rows", "dir", "sg", "warmup", "cw", "sga", "neg", "pat", "cold",
     ];
 
     public static ModelSettings Parse(string model, IEnumerable<string> settings)
@@ -101,6 +101,7 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
                 case "sga": b.SetComponent(a with { StopAnchorGradient = bool.Parse(v) }); break;
                 case "warmup": b.SetComponent(a with { WarmupEpochs = I(v) }); break;
                 case "cw": b.UseSemanticGraph(g with { CoInteractionWeighting = Enum.Parse<CoInteractionWeighting>(v, ignoreCase: true) }); break;
+                case "cold": b.SetComponent(sem with { ColdItems = v.StartsWith("sem", StringComparison.Ordinal) ? ColdItemPolicy.SemanticOnly : ColdItemPolicy.Standard }); break;
                 case "neg": b.WithTraining(t => t.NegativeCandidates(I(v))); break;
                 case "pat": b.WithTraining(t => t.Patience(I(v))); break;
                 case "seed": break;

@@ -115,7 +115,7 @@ internal static class Modes
 
         var singer = ModelSettings.Parse("singer", cli.Words);
         var lightGcn = ModelSettings.Parse("lightgcn", singer.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr").Select(kv => $"{kv.Key}={kv.Value}"));
-        foreach (var settings in new[] { lightGcn, singer })
+        foreach (var settings in cli.Options.ContainsKey("no-lightgcn") ? new[] { singer } : new[] { lightGcn, singer })
         {
             using var model = settings.Apply(data, cli.Epochs).OnDevice(device).Build();
             var report = model.Fit(new EveryTenEpochs(settings.Label));

@@ -57,6 +57,20 @@ public enum SemanticIdTable
     Separate,
 }
 
+/// <summary>How a model treats items that have no training interactions (new, cold items).</summary>
+public enum ColdItemPolicy
+{
+    /// <summary>Like every other item: an ID embedding trained only as a negative, plus the semantics (SPEC §2, §5).</summary>
+    Standard,
+
+    /// <summary>
+    /// Represented by their semantics alone (<c>z_i = s_i</c>: an untrained ID embedding carries no behaviour) and never
+    /// drawn as negatives (an item nobody could interact with is no evidence against anyone). This is what
+    /// <c>RecommendationEngine.AddItems</c> does for brand-new items. No effect when every item has a training interaction.
+    /// </summary>
+    SemanticOnly,
+}
+
 /// <summary>Options of the semantic branch (GCN over each modality's EISG).</summary>
 public sealed record SemanticEncoderOptions
 {
@@ -74,6 +88,9 @@ public sealed record SemanticEncoderOptions
 
     /// <summary>The ID table of an ID-based <see cref="Input"/>; default <see cref="SemanticIdTable.Shared"/>. Ignored for <see cref="SemanticInput.Features"/>.</summary>
     public SemanticIdTable IdTable { get; init; } = EncoderDefaults.IdTable;
+
+    /// <summary>How items without training interactions are represented and sampled; default <see cref="ColdItemPolicy.Standard"/> (SPEC §2, §5).</summary>
+    public ColdItemPolicy ColdItems { get; init; } = EncoderDefaults.ColdItems;
 
     /// <summary>Learn softmax fusion weights over modalities instead of equal weights; default false.</summary>
     public bool LearnableFusion { get; init; }
@@ -98,6 +115,11 @@ public sealed record SemanticEncoderOptions
         if (!Enum.IsDefined(Combination))
         {
             yield return new OptionProblem($"{prefix}.{nameof(Combination)}", $"must be Last or Mean; got {(int)Combination}.");
+        }
+
+        if (!Enum.IsDefined(ColdItems))
+        {
+            yield return new OptionProblem($"{prefix}.{nameof(ColdItems)}", $"must be Standard or SemanticOnly; got {(int)ColdItems}.");
         }
 
         if (!Enum.IsDefined(IdTable))
@@ -140,6 +162,7 @@ internal static class EncoderDefaults
     public const SemanticInput Input = SemanticInput.Features;
     public const LayerCombination Combination = LayerCombination.Last;
     public const SemanticIdTable IdTable = SemanticIdTable.Shared;
+    public const ColdItemPolicy ColdItems = ColdItemPolicy.Standard;
 }
 
 /// <summary>Fluent registration of the encoders on a model builder.</summary>

@@ -20,6 +20,7 @@ internal static class LegacyOptions
         ("Semantic", nameof(SemanticEncoderOptions.Input), o => o with { Semantic = o.Semantic with { Input = SemanticInput.Features } }),
         ("Semantic", nameof(SemanticEncoderOptions.Combination), o => o with { Semantic = o.Semantic with { Combination = LayerCombination.Last } }),
         ("Semantic", nameof(SemanticEncoderOptions.IdTable), o => o with { Semantic = o.Semantic with { IdTable = SemanticIdTable.Shared } }),
+        ("Semantic", nameof(SemanticEncoderOptions.ColdItems), o => o with { Semantic = o.Semantic with { ColdItems = ColdItemPolicy.Standard } }),
         ("Perturbation", nameof(PerturbationOptions.Placement), o => o with { Perturbation = o.Perturbation with { Placement = PerturbationPlacement.Semantic } }),
         ("Perturbation", nameof(PerturbationOptions.Scale), o => o with { Perturbation = o.Perturbation with { Scale = PerturbationScale.Absolute } }),
         ("Alignment", nameof(AlignmentOptions.Rows), o => o with { Alignment = o.Alignment with { Rows = ContrastiveRowSelection.UsersAndItems } }),

@@ -114,7 +114,7 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var options = Options.Training;
         var device = Device;
-        var sampler = new TripleSampler(Dataset.Train);
+        var sampler = new TripleSampler(Dataset.Train, onlyInteractedNegatives: Options.Semantic.Enabled && Options.Semantic.ColdItems == ColdItemPolicy.SemanticOnly);
         var epochs = new List<EpochReport>();
         string metricName = $"{options.ValidationMetric}@{options.ValidationK}";
         bool validate = options.EarlyStopping && Dataset.Validation.Count > 0;

@@ -36,6 +36,7 @@ internal sealed class SingerNetwork : nn.Module
 {
     private readonly SingerModelOptions _options;
     private readonly Generator _noise;
+    private readonly Tensor?[] _interactedItems = new Tensor?[1];   // [I, 1]: 1 for items with training interactions (ColdItemPolicy.SemanticOnly)
     private int _epoch = 1;
 
     public SingerNetwork(InteractionDataset dataset, IReadOnlyList<SemanticModalityInput>? semanticInputs, SingerModelOptions options, Device device)
@@ -50,6 +51,12 @@ internal sealed class SingerNetwork : nn.Module
         {
             Semantic = new SemanticEncoder(semanticInputs, dataset.Train, d, options.Semantic, init, Behavior.ItemEmbedding, device);
             register_module("semantic", Semantic);
+            var degrees = dataset.Train.ItemDegrees();
+            if (options.Semantic.ColdItems == ColdItemPolicy.SemanticOnly && degrees.Any(n => n == 0))
+            {
+                // In an array: TorchSharp registers Tensor fields of a module in its state dictionary.
+                _interactedItems[0] = tensor(degrees.Select(n => n > 0 ? 1f : 0f).ToArray(), new long[] { degrees.Length, 1 }, device: device).DetachFromDisposeScope();
+            }
         }
 
         _noise = new Generator((ulong)options.Seed + 1, CPU);
@@ -59,11 +66,18 @@ internal sealed class SingerNetwork : nn.Module
 
     public SemanticEncoder? Semantic { get; }
 
+    /// <summary>The behaviour branch, with the behaviour part of items without training interactions removed under <see cref="ColdItemPolicy.SemanticOnly"/>.</summary>
+    private EncodedRepresentations BehaviorForward(Func<Tensor, Tensor>? perturbLayer = null)
+    {
+        var b = Behavior.Forward(perturbLayer);
+        return _interactedItems[0] is { } mask ? new EncodedRepresentations(b.Users, b.Items * mask) : b;
+    }
+
     /// <summary>The final representations <c>z = b + s</c> of every user and item (no gradient needed by callers).</summary>
     public EncodedRepresentations Represent()
     {
         using var scope = NewDisposeScope();
-        var b = Behavior.Forward();
+        var b = BehaviorForward();
         if (Semantic is null)
         {
             return new EncodedRepresentations(b.Users.MoveToOuterDisposeScope(), b.Items.MoveToOuterDisposeScope());
@@ -83,7 +97,7 @@ internal sealed class SingerNetwork : nn.Module
         var t = _options.Training;
         var p = _options.Perturbation;
         var a = _options.Alignment;
-        var b = Behavior.Forward();
+        var b = BehaviorForward();
         var bUsers = b.Users.index_select(0, batch.Users);
         var bPos = b.Items.index_select(0, batch.Positives);
         var bNeg = b.Items.index_select(0, batch.Negatives);
@@ -133,8 +147,8 @@ internal sealed class SingerNetwork : nn.Module
                 {
                     // SimGCL: two propagations with noise at every layer; the views of the same rows are contrasted.
                     Tensor Noisy(Tensor layer) => ModulusPerturbation.Perturb(layer, p.Epsilon, p.Mode, p.Scale, _noise);
-                    var v1 = Behavior.Forward(Noisy);
-                    var v2 = Behavior.Forward(Noisy);
+                    var v1 = BehaviorForward(Noisy);
+                    var v2 = BehaviorForward(Noisy);
                     pert = pert
                         .Plus(RecommendationLosses.InfoNce(v1.Users.index_select(0, userIds), v2.Users.index_select(0, userIds), tau))
                         .Plus(RecommendationLosses.InfoNce(v1.Items.index_select(0, itemIds), v2.Items.index_select(0, itemIds), tau));
@@ -278,6 +292,7 @@ internal sealed class SingerNetwork : nn.Module
         if (disposing)
         {
             _noise.Dispose();
+            _interactedItems[0]?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -33,17 +33,30 @@ internal sealed class TripleSampler
     private readonly int[] _userSlot;
     private readonly int[] _itemSlot;
     private readonly int[] _positiveStamp;
+    private readonly int[]? _negativePool;
     private int _stamp;
 
-    public TripleSampler(UserItemMatrix train)
+    /// <summary>Creates the sampler of <paramref name="train"/>'s pairs.</summary>
+    /// <param name="train">The training interactions.</param>
+    /// <param name="onlyInteractedNegatives">Draw negatives only among items with at least one training interaction (<c>ColdItemPolicy.SemanticOnly</c>).</param>
+    public TripleSampler(UserItemMatrix train, bool onlyInteractedNegatives = false)
     {
         _train = train;
+        if (onlyInteractedNegatives)
+        {
+            var degrees = train.ItemDegrees();
+            if (degrees.Any(n => n == 0))
+            {
+                _negativePool = Enumerable.Range(0, train.ItemCount).Where(i => degrees[i] > 0).ToArray();
+            }
+        }
+
         var users = new List<int>(train.Count);
         var items = new List<int>(train.Count);
         for (int u = 0; u < train.UserCount; u++)
         {
-            // A user who interacted with every item has no negative to draw; their pairs cannot form triples.
-            if (train.CountOf(u) >= train.ItemCount)
+            // A user who interacted with every item (of the negative pool) has no negative to draw; their pairs cannot form triples.
+            if (train.CountOf(u) >= (_negativePool?.Length ?? train.ItemCount))
             {
                 continue;
             }
@@ -96,7 +109,7 @@ internal sealed class TripleSampler
                 int j;
                 do
                 {
-                    j = random.Next(itemCount);
+                    j = _negativePool is null ? random.Next(itemCount) : _negativePool[random.Next(_negativePool.Length)];
                 }
                 while (seen.BinarySearch(j) >= 0);
                 neg[(k * candidates) + c] = j;

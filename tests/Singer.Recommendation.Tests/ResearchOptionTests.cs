@@ -114,4 +114,36 @@ public sealed class ResearchOptionTests
             all.Should().Contain(name);
         }
     }
+
+    [Fact]
+    public void Semantic_only_cold_items_have_no_behaviour_part_and_are_never_negatives()
+    {
+        // 20 % of the items lose their training interactions (they keep their features), as cold items do.
+        var data = ColdStartSplit.Create(SmallData.Small, 0.2, seed: 3).Dataset;
+        var degrees = data.Train.ItemDegrees();
+        var cold = Enumerable.Range(0, data.ItemCount).Where(i => degrees[i] == 0).ToArray();
+        cold.Should().NotBeEmpty();
+
+        var sampler = new TripleSampler(data.Train, onlyInteractedNegatives: true);
+        var (_, _, negatives) = sampler.Epoch(new Random(1), candidates: 3);
+        negatives.Should().NotIntersectWith(cold);
+        new TripleSampler(data.Train).Epoch(new Random(1)).Negatives.Should().IntersectWith(cold, "uniform negatives include cold items");
+
+        var builder = SingerModelBuilder.Singer(data).WithTraining(t => t.MaxEpochs(1).BatchSize(1024).EmbeddingSize(8)).WithSeed(4);
+        builder.SetComponent(new Encoders.SemanticEncoderOptions { ColdItems = Encoders.ColdItemPolicy.SemanticOnly });
+        using var model = builder.Build();
+        model.Fit();
+        var network = (SingerNetwork)typeof(SingerModel).GetField("_network", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(model)!;
+        using var scope = NewDisposeScope();
+        var z = model.Representations();
+        var s = network.Semantic!.Forward();
+        var b = network.Behavior.Forward();
+        foreach (int i in cold.Take(5))
+        {
+            (z.Items[i] - s.Items[i]).abs().max().item<float>().Should().Be(0f, "a cold item is its semantics");
+        }
+
+        int warm = Enumerable.Range(0, data.ItemCount).First(i => degrees[i] > 0);
+        (z.Items[warm] - (b.Items[warm] + s.Items[warm])).abs().max().item<float>().Should().BeLessThan(1e-6f, "a warm item is b + s");
+    }
 }

@@ -237,6 +237,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 Input = s.SemanticInput is { } input ? Word<SemanticInput>(input.Replace("item-ids", "itemids", StringComparison.OrdinalIgnoreCase).Replace("gated", "gateditemids", StringComparison.OrdinalIgnoreCase)) : sem.Input,
                 Combination = s.LayerCombination is { } c ? Word<LayerCombination>(c) : sem.Combination,
                 IdTable = s.IdTable is { } table ? Word<SemanticIdTable>(table) : sem.IdTable,
+                ColdItems = s.ColdItems is { } cold ? Word<ColdItemPolicy>(cold) : sem.ColdItems,
                 LearnableFusion = s.Fusion is { } f ? f.Equals("learned", StringComparison.OrdinalIgnoreCase) : sem.LearnableFusion,
                 Modalities = s.Modalities is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : sem.Modalities,
             });

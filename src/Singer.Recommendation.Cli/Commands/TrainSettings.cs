@@ -127,6 +127,10 @@ internal sealed class TrainSettings : CommonSettings
     [Description("SINGER: comma-separated modality names to use (default: every *_feat.npy of the folder).")]
     public string? Modalities { get; set; }
 
+    [CommandOption("--cold-items <POLICY>")]
+    [Description("SINGER: items without training interactions: standard (ID embedding + semantics, drawn as negatives) or semantic-only (semantics alone, never negatives).")]
+    public string? ColdItems { get; set; }
+
     [CommandOption("--perturbation-placement <WHERE>")]
     [Description("SINGER: where the perturbed views are made: semantic, behavior (every LightGCN layer, SimGCL) or both.")]
     public string? PerturbationPlacement { get; set; }
@@ -197,6 +201,7 @@ internal sealed class TrainSettings : CommonSettings
         ("--semantic-input", SemanticInput, ["features", "item-ids", "both", "gated"]),
         ("--layer-combination", LayerCombination, ["last", "mean"]),
         ("--id-table", IdTable, ["shared", "separate"]),
+        ("--cold-items", ColdItems, ["standard", "semantic-only"]),
         ("--knn-weight", KnnWeight, ["cosine", "binary"]),
         ("--coint-weighting", CoInteractionWeighting, ["count", "cosine", "jaccard"]),
         ("--fusion", Fusion, ["equal", "learned"]),
@@ -247,7 +252,7 @@ internal sealed class TrainSettings : CommonSettings
             {
                 ("--k", K), ("--coint-k", CoInteractionK), ("--beta", Beta), ("--eps", Epsilon), ("--lambda-p", LambdaP),
                 ("--lambda-a", LambdaA), ("--lambda-s", LambdaS), ("--tau", Tau), ("--contrastive-rows", ContrastiveRows), ("--semantic-layers", SemanticLayers),
-                ("--semantic-input", SemanticInput), ("--layer-combination", LayerCombination), ("--id-table", IdTable), ("--self-loops", SelfLoops),
+                ("--semantic-input", SemanticInput), ("--layer-combination", LayerCombination), ("--id-table", IdTable), ("--self-loops", SelfLoops), ("--cold-items", ColdItems),
                 ("--knn-weight", KnnWeight), ("--coint-weighting", CoInteractionWeighting), ("--fusion", Fusion), ("--modalities", Modalities),
                 ("--perturbation-placement", PerturbationPlacement), ("--perturbation-mode", PerturbationMode), ("--perturbation-scale", PerturbationScale),
                 ("--contrastive-selection", ContrastiveSelection), ("--alignment-direction", AlignmentDirection), ("--alignment-stop-gradient", AlignmentStopGradient),
