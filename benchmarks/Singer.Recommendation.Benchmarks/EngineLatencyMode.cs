@@ -145,43 +145,60 @@ internal static class EngineLatencyMode
         }
 
         report.AppendLine();
-        // 4. Floors: the parts of a call, on the same snapshot, best of 20 (no ids, no exclusion, no result objects).
-        report.AppendLine("Parts of a call, best of 20 runs (the scores product reads the whole item matrix once per call):");
-        report.AppendLine();
-        report.AppendLine("| batch | scores product (ms) | `topk(k)` on the scores (ms) | `TopK.Select` (ms) | whole `RecommendBatch` (ms) |");
-        report.AppendLine("|---:|---:|---:|---:|---:|");
+        // 4. The parts of a call and the share of the machine's GEMM rate, on the same snapshot, best of 20.
         var z = model.Representations();
+        double gemmRate = GemmRate();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Parts of a call, best of 20 runs. GEMM rate of this run: {gemmRate / 1e9:F1} GFLOP/s (float32 [1024 × 384] · [384 × 8192] into a ready buffer, best of 20); \"at the GEMM rate\" is the batch's 2·B·N·d flops at that rate, and the share is that time over the whole call.");
+        report.AppendLine();
+        report.AppendLine("| batch | scores product (ms) | `TopK.Select` on the scores (ms) | product + `TopK.Select` (ms) | fused `BlockedTopK` (ms) | whole `RecommendBatch` (ms) | at the GEMM rate (ms) | share of the GEMM rate |");
+        report.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (int batch in batches)
         {
             using var scope = TorchSharp.torch.NewDisposeScope();
             var userRows = TorchSharp.torch.randint(0, data.UserCount, [batch], dtype: TorchSharp.torch.ScalarType.Int64);
             var ids = Enumerable.Range(0, batch).Select(_ => RandomUser()).ToArray();
-            double Best(Action action)
-            {
-                double best = double.MaxValue;
-                for (int r = 0; r < 20; r++)
-                {
-                    using var inner = TorchSharp.torch.NewDisposeScope();
-                    long start = Stopwatch.GetTimestamp();
-                    action();
-                    best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                }
-
-                return best;
-            }
-
             var scores = z.Users.index_select(0, userRows).matmul(z.Items.t());
+            var queries = z.Users.index_select(0, userRows);
             double product = Best(() => z.Users.index_select(0, userRows).matmul(z.Items.t()));
-            double topk = Best(() => scores.topk(k, dim: 1));
             double select = Best(() => TopK.Select(scores, k));
+            double both = Best(() => TopK.Select(z.Users.index_select(0, userRows).matmul(z.Items.t()), k));
+            double fused = Best(() => BlockedTopK.Select(queries, z.Items, k));
             double whole = Best(() => engine.RecommendBatch(ids, k));
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {product:F3} | {topk:F3} | {select:F3} | {whole:F3} |");
+            double atRate = 2.0 * batch * items * dim / gemmRate * 1e3;
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {product:F3} | {select:F3} | {both:F3} | {fused:F3} | {whole:F3} | {atRate:F3} | {atRate / whole:P0} |");
         }
 
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak working set: {Mb(Process.GetCurrentProcess().PeakWorkingSet64)} MB; load average at the end: {LoadAverage()}");
         Emit(report.ToString(), output);
         return 0;
+    }
+
+    /// <summary>The best of 20 runs of an action, in milliseconds, each in its own dispose scope.</summary>
+    internal static double Best(Action action, int runs = 20)
+    {
+        double best = double.MaxValue;
+        for (int r = 0; r < runs; r++)
+        {
+            using var inner = TorchSharp.torch.NewDisposeScope();
+            long start = Stopwatch.GetTimestamp();
+            action();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>The machine's float32 matrix-multiply rate now (FLOP/s): a compute-bound product into a ready buffer, best of 20.</summary>
+    internal static double GemmRate()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var a = TorchSharp.torch.randn(1024, 384);
+        var b = TorchSharp.torch.randn(8192, 384);
+        var c = TorchSharp.torch.empty(1024, 8192);
+        var bt = b.t();
+        double ms = Best(() => c.addmm_(a, bt, beta: 0f, alpha: 1f));
+        return 2.0 * 1024 * 8192 * 384 / (ms / 1e3);
     }
 
     /// <summary>The nearest-rank percentile <paramref name="p"/> (0 &lt; p ≤ 1) of ascending values.</summary>

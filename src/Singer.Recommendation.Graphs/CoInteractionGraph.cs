@@ -49,7 +49,7 @@ public static class CoInteractionGraph
         var clock = Stopwatch.StartNew();
         int items = train.ItemCount, k = options.K;
         var byItem = train.Transpose();
-        var result = new KnnResult(items, k);
+        var result = new TopKAccumulator(items, k, 0f);
         const int ItemsPerTask = 1024;
         int tasks = (items + ItemsPerTask - 1) / ItemsPerTask;
         long done = 0;
@@ -75,9 +75,6 @@ public static class CoInteractionGraph
                 // Increasing column order makes the heap's strict '>' send ties to the lower index.
                 var touchedSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(touched);
                 touchedSpan.Sort();
-                var values = result.ValueSlots(i);
-                var columns = result.ColumnSlots(i);
-                int count = 0;
                 float threshold = 0f;
                 foreach (int j in touchedSpan)
                 {
@@ -85,11 +82,11 @@ public static class CoInteractionGraph
                     counts[j] = 0;
                     if (j != i && c > threshold)
                     {
-                        RowTopK.Offer(c, j, k, 0f, values, columns, ref count, ref threshold);
+                        result.Offer(i, c, j);
+                        threshold = result.Threshold(i);
                     }
                 }
 
-                result.Counts[i] = count;
                 touched.Clear();
             }
 
@@ -106,7 +103,7 @@ public static class CoInteractionGraph
             return state;
         }, _ => { });
 
-        var graph = result.ToGraph(items, KnnEdgeWeight.Cosine);
+        var graph = KnnResult.ToGraph(result, items, KnnEdgeWeight.Cosine);
         if (logger is not null)
         {
             Log.CoInteractionFinished(logger, items, train.UserCount, train.Count, k, clock.Elapsed.TotalSeconds, graph.NonZeroCount);

@@ -159,29 +159,7 @@ public sealed class RecommendationEngine : IDisposable
 
         if (known.Count > 0)
         {
-            using var scope = NewDisposeScope();
-            var users = tensor(known.Select(x => (long)x.User).ToArray(), device: s.UserVectors.device);
-            var scores = s.UserVectors.index_select(0, users).matmul(s.ItemVectors.t());
-            if (excludeSeen)
-            {
-                var flat = new List<long>();
-                for (int r = 0; r < known.Count; r++)
-                {
-                    long rowBase = (long)r * s.Items.Count;
-                    foreach (int i in s.Seen.ItemsOf(known[r].User))
-                    {
-                        flat.Add(rowBase + i);
-                    }
-                }
-
-                if (flat.Count > 0)
-                {
-                    using var minusInfinity = float.NegativeInfinity.ToScalar();
-                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
-                }
-            }
-
-            var top = TopK.Select(scores, k);
+            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen);
             for (int r = 0; r < known.Count; r++)
             {
                 results[known[r].Slot] = top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
@@ -203,12 +181,7 @@ public sealed class RecommendationEngine : IDisposable
             throw new UnknownItemException(itemId);
         }
 
-        using var scope = NewDisposeScope();
-        var normalized = s.NormalizedItems();
-        var scores = normalized.matmul(normalized[item]).unsqueeze(0);
-        using var minusInfinity = float.NegativeInfinity.ToScalar();
-        scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
-        return TopK.Select(scores, k)[0].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+        return s.SimilarTo(item, k).Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
     }
 
     /// <summary>The scores of the given items for a user, in the order asked.</summary>
@@ -342,6 +315,60 @@ public sealed class RecommendationEngine : IDisposable
         public UserItemMatrix Seen { get; } = seen;
 
         public int[] Popularity { get; } = popularity;
+
+        /// <summary>
+        /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
+        /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
+        /// </summary>
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen)
+        {
+            using var scope = NewDisposeScope();
+            var index = tensor(users.Select(u => (long)u).ToArray(), device: UserVectors.device);
+            var queries = UserVectors.index_select(0, index);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(queries, ItemVectors, k, excludeSeen ? ColumnExclusions.ForUsers(Seen, users) : null);
+            }
+
+            var scores = queries.matmul(ItemVectors.t());
+            if (excludeSeen)
+            {
+                var flat = new List<long>();
+                for (int r = 0; r < users.Length; r++)
+                {
+                    long rowBase = (long)r * Items.Count;
+                    foreach (int i in Seen.ItemsOf(users[r]))
+                    {
+                        flat.Add(rowBase + i);
+                    }
+                }
+
+                if (flat.Count > 0)
+                {
+                    using var minusInfinity = float.NegativeInfinity.ToScalar();
+                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
+                }
+            }
+
+            return TopK.Select(scores, k);
+        }
+
+        /// <summary>The top k of the cosine between an item and every other item (the item itself excluded).</summary>
+        public ScoredIndex[] SimilarTo(int item, int k)
+        {
+            using var scope = NewDisposeScope();
+            var normalized = NormalizedItems();
+            var query = normalized.narrow(0, item, 1);
+            if (normalized.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, normalized, k, ColumnExclusions.Diagonal(item))[0];
+            }
+
+            var scores = normalized.matmul(normalized[item]).unsqueeze(0);
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
+            scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
+            return TopK.Select(scores, k)[0];
+        }
 
         public RecommendedItem[] Popular(int k) =>
             popularOrder.Take(k).Select(i => new RecommendedItem(Items[i], i, Popularity[i])).ToArray();
