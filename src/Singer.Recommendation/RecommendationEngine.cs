@@ -1,4 +1,5 @@
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Serving;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,9 +21,38 @@ public enum UnknownUserPolicy
     MostPopular = 1,
 }
 
+/// <summary>How <see cref="RecommendationEngine"/> finds the items of a single user (<c>docs/serving.md</c>, "Single calls").</summary>
+public enum RecommendPrecision
+{
+    /// <summary>
+    /// The default: an int8 copy of the item matrix (one scale per item) scores every item approximately; the best
+    /// candidates, and every other item whose error bound could reach the k-th exact score, are re-scored in float32.
+    /// The list equals the exact one (up to the float32 summation order of the re-scoring) at a quarter of the memory
+    /// traffic. Needs AVX-VNNI for its speed (a portable loop computes the same numbers elsewhere); CPU engines only.
+    /// </summary>
+    Int8Rescored = 0,
+
+    /// <summary>Every item scored in float32 by the fused top-k kernel (<see cref="BlockedTopK"/>), as batches are.</summary>
+    Exact = 1,
+}
+
 /// <summary>Options of <see cref="RecommendationEngine"/>.</summary>
 public sealed record RecommendationEngineOptions
 {
+    /// <summary>
+    /// How a single user's items are found (<see cref="RecommendationEngine.Recommend(string, int, bool)"/> and batches of
+    /// one); default <see cref="RecommendPrecision.Int8Rescored"/>. Batches of several users always use the exact fused
+    /// kernel, which runs at the machine's matrix-multiply rate.
+    /// </summary>
+    public RecommendPrecision Precision { get; init; } = RecommendPrecision.Int8Rescored;
+
+    /// <summary>
+    /// With <see cref="RecommendPrecision.Int8Rescored"/>, how many approximate candidates are re-scored first: null (the
+    /// default) takes <c>max(2k, k + 32)</c>. Only speed depends on it: items the candidates miss are found by the
+    /// error bound.
+    /// </summary>
+    public int? CandidateCount { get; init; }
+
     /// <summary>What to do for an unknown user; default <see cref="UnknownUserPolicy.Throw"/>.</summary>
     public UnknownUserPolicy UnknownUsers { get; init; } = UnknownUserPolicy.Throw;
 
@@ -110,6 +140,16 @@ public sealed class RecommendationEngine : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxK, $"{nameof(RecommendationEngineOptions.MaxK)} must be ≥ 1.");
         }
 
+        if (options.CandidateCount is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CandidateCount, $"{nameof(RecommendationEngineOptions.CandidateCount)} must be ≥ 1 (or null for max(2k, k + 32)).");
+        }
+
+        if (!Enum.IsDefined(options.Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, $"{nameof(RecommendationEngineOptions.Precision)} must be {nameof(RecommendPrecision.Int8Rescored)} or {nameof(RecommendPrecision.Exact)}.");
+        }
+
         var z = model.Representations();
         var data = model.Dataset;
         var popularity = data.ItemPopularity.ToArray();
@@ -120,7 +160,8 @@ public sealed class RecommendationEngine : IDisposable
             data.Items,
             data.Train,
             popularity,
-            PopularOrder(popularity));
+            PopularOrder(popularity),
+            Quantize(z.Items, options));
         return new RecommendationEngine(model, options, snapshot);
     }
 
@@ -159,7 +200,7 @@ public sealed class RecommendationEngine : IDisposable
 
         if (known.Count > 0)
         {
-            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen);
+            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen, Options.CandidateCount);
             for (int r = 0; r < known.Count; r++)
             {
                 results[known[r].Slot] = top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
@@ -256,7 +297,8 @@ public sealed class RecommendationEngine : IDisposable
                 old.Items.Append(itemIds),
                 old.Seen.WithItemCount(total),
                 popularity,
-                PopularOrder(popularity));
+                PopularOrder(popularity),
+                Quantize(items, Options));
             // Readers may still be using the old snapshot, so it is not disposed here: its item tensor is released
             // by TorchSharp's finalizer once no reader holds it (the user tensor lives on in the new snapshot).
             Volatile.Write(ref _snapshot, next);
@@ -289,6 +331,15 @@ public sealed class RecommendationEngine : IDisposable
         }
     }
 
+    /// <summary>The int8 copy of the items for single calls, when the options ask for it and the items are on the CPU.</summary>
+    private static Int8Items? Quantize(Tensor items, RecommendationEngineOptions options) =>
+        options.Precision == RecommendPrecision.Int8Rescored && items.device.type == DeviceType.CPU && FitsSpan(items)
+            ? Int8Items.Build(Snapshot.Floats(items), (int)items.shape[0], (int)items.shape[1])
+            : null;
+
+    /// <summary>Whether a tensor's bytes can be read as one span (under 2 GiB); larger matrices take the exact path.</summary>
+    internal static bool FitsSpan(Tensor t) => t.numel() * t.element_size() <= int.MaxValue;
+
     private static int[] PopularOrder(int[] popularity) =>
         Enumerable.Range(0, popularity.Length).OrderByDescending(i => popularity[i]).ThenBy(i => i).ToArray();
 
@@ -300,9 +351,16 @@ public sealed class RecommendationEngine : IDisposable
         IdMap items,
         UserItemMatrix seen,
         int[] popularity,
-        int[] popularOrder) : IDisposable
+        int[] popularOrder,
+        Int8Items? quantized) : IDisposable
     {
         private Tensor? _normalized;
+
+        /// <summary>The int8 item copy of <see cref="RecommendPrecision.Int8Rescored"/>; null for exact engines and GPU engines.</summary>
+        public Int8Items? Quantized { get; } = quantized;
+
+        /// <summary>The float32 values of a contiguous CPU tensor, read in place (the tensor must outlive the span).</summary>
+        public static ReadOnlySpan<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
 
         public Tensor UserVectors { get; } = userVectors;
 
@@ -320,8 +378,16 @@ public sealed class RecommendationEngine : IDisposable
         /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
         /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
         /// </summary>
-        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen)
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount)
         {
+            if (users.Length == 1 && Quantized is { } q && FitsSpan(UserVectors))
+            {
+                int d = (int)UserVectors.shape[1];
+                var user = Floats(UserVectors).Slice(users[0] * d, d);
+                var seen = excludeSeen ? Seen.ItemsOf(users[0]) : [];
+                return [q.Select(user, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), seen, out _)];
+            }
+
             using var scope = NewDisposeScope();
             var index = tensor(users.Select(u => (long)u).ToArray(), device: UserVectors.device);
             var queries = UserVectors.index_select(0, index);
