@@ -19,6 +19,13 @@ public enum UnknownUserPolicy
 
     /// <summary>Return the most popular items (by training popularity, ties to the lower index), scored by popularity.</summary>
     MostPopular = 1,
+
+    /// <summary>
+    /// Fold the user in from the items recorded for the id with <see cref="RecommendationEngine.RecordInteractions"/>,
+    /// the way the model builds its users (<c>docs/serving.md</c>, "New users without retraining"); while none are
+    /// recorded, the most popular items as with <see cref="MostPopular"/>.
+    /// </summary>
+    FoldIn = 2,
 }
 
 /// <summary>How <see cref="RecommendationEngine"/> finds the items of a single user (<c>docs/serving.md</c>, "Single calls").</summary>
@@ -102,6 +109,8 @@ public sealed class RecommendationEngine : IDisposable
 {
     private readonly SingerModel _model;
     private readonly object _writeLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _recorded = new(StringComparer.Ordinal);
+    private FoldInBasis? _foldIn;
     private Snapshot _snapshot;
     private bool _disposed;
 
@@ -184,11 +193,17 @@ public sealed class RecommendationEngine : IDisposable
         for (int n = 0; n < userIds.Count; n++)
         {
             string id = userIds[n] ?? throw new ArgumentException($"User id {n} is null.", nameof(userIds));
-            if (s.Users.TryGetIndex(id, out int u))
+            bool trained = s.Users.TryGetIndex(id, out int u);
+            if (_recorded.TryGetValue(id, out int[]? recorded) && (trained || Options.UnknownUsers == UnknownUserPolicy.FoldIn))
+            {
+                // A history extended at serving time: folded in over the training items plus the recorded ones.
+                results[n] = FoldInRecommend(s, trained ? Union(s.Seen.ItemsOf(u), recorded) : recorded, trained ? u : -1, k, excludeSeen);
+            }
+            else if (trained)
             {
                 known.Add((n, u));
             }
-            else if (Options.UnknownUsers == UnknownUserPolicy.MostPopular)
+            else if (Options.UnknownUsers is UnknownUserPolicy.MostPopular or UnknownUserPolicy.FoldIn)
             {
                 results[n] = s.Popular(k);
             }
@@ -208,6 +223,117 @@ public sealed class RecommendationEngine : IDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> items for a user the model never saw — an anonymous visitor, a new sign-up — from
+    /// the items they interacted with, without retraining: the user is folded in the way the model builds its users
+    /// (LightGCN propagation of the items' layers plus the semantic mean of the items; <c>docs/serving.md</c>, "New
+    /// users without retraining"). With no items, the most popular ones.
+    /// </summary>
+    /// <param name="recentItemIds">The items the user interacted with (repeats count once).</param>
+    /// <param name="k">How many items; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
+    /// <param name="excludeSeen">Leave out the given items (default true).</param>
+    /// <exception cref="UnknownItemException">An item id is unknown.</exception>
+    /// <exception cref="ArgumentException">An item id is null.</exception>
+    public IReadOnlyList<RecommendedItem> Recommend(IReadOnlyList<string> recentItemIds, int k = 20, bool excludeSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(recentItemIds);
+        CheckK(k);
+        var s = Current();
+        var items = ItemIndices(s, recentItemIds, nameof(recentItemIds));
+        return items.Length == 0 ? s.Popular(k) : FoldInRecommend(s, items, -1, k, excludeSeen);
+    }
+
+    /// <summary>
+    /// Records interactions made after training, so the next calls for this user reflect them: for a user the model
+    /// trained, the representation is refolded over the training items plus the recorded ones (their own ID embedding
+    /// kept); for an unknown id, <see cref="UnknownUserPolicy.FoldIn"/> folds them in from the recorded items. Recorded
+    /// items are left out of the user's recommendations like training items. Kept in memory by the engine (not in the
+    /// model); <see cref="ForgetInteractions"/> drops them.
+    /// </summary>
+    /// <exception cref="UnknownItemException">An item id is unknown.</exception>
+    /// <exception cref="ArgumentException">The user id or an item id is null or empty.</exception>
+    public void RecordInteractions(string userId, IReadOnlyList<string> itemIds)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var s = Current();
+        var added = ItemIndices(s, itemIds, nameof(itemIds));
+        _recorded.AddOrUpdate(userId, added, (_, old) => Union(old, added));
+    }
+
+    /// <summary>Drops the interactions recorded for a user; returns whether there were any.</summary>
+    public bool ForgetInteractions(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return _recorded.TryRemove(userId, out _);
+    }
+
+    /// <summary>The number of users with recorded interactions.</summary>
+    public int RecordedUserCount => _recorded.Count;
+
+    /// <summary>The fold-in representation <c>z</c> of a user with the given items (for tests and measurements).</summary>
+    internal float[] FoldInVector(IReadOnlyList<string> itemIds, string? trainedUserId = null, EgoEstimate ego = EgoEstimate.Regression)
+    {
+        var s = Current();
+        int user = trainedUserId is null ? -1 : s.Users.IndexOf(trainedUserId);
+        return FoldIn().Represent(ItemIndices(s, itemIds, nameof(itemIds)), user, Snapshot.Floats(s.ItemVectors), ego);
+    }
+
+    /// <summary>The top k for a fold-in representation; <paramref name="ego"/> is for the measurements.</summary>
+    internal RecommendedItem[] FoldInRecommend(string[] itemIds, int k, EgoEstimate ego)
+    {
+        var s = Current();
+        var items = ItemIndices(s, itemIds, nameof(itemIds));
+        var z = FoldIn().Represent(items, -1, Snapshot.Floats(s.ItemVectors), ego);
+        return s.TopItemsFor(z, k, items, Options.CandidateCount).Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+    }
+
+    private RecommendedItem[] FoldInRecommend(Snapshot s, int[] items, int trainedUser, int k, bool excludeSeen)
+    {
+        var z = FoldIn().Represent(items, trainedUser, Snapshot.Floats(s.ItemVectors));
+        return s.TopItemsFor(z, k, excludeSeen ? items : [], Options.CandidateCount)
+            .Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+    }
+
+    /// <summary>The fold-in basis, computed from the model at the first fold-in (the model is borrowed, as for <see cref="AddItems"/>).</summary>
+    private FoldInBasis FoldIn()
+    {
+        if (Volatile.Read(ref _foldIn) is { } ready)
+        {
+            return ready;
+        }
+
+        lock (_writeLock)
+        {
+            _foldIn ??= _model.FoldInBasis();
+            return _foldIn;
+        }
+    }
+
+    /// <summary>Distinct, ascending item indices of the ids.</summary>
+    private static int[] ItemIndices(Snapshot s, IReadOnlyList<string> ids, string parameter)
+    {
+        var indices = new SortedSet<int>();
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                throw new ArgumentException("An item id is null.", parameter);
+            }
+
+            indices.Add(s.Items.TryGetIndex(id, out int i) ? i : throw new UnknownItemException(id));
+        }
+
+        return [.. indices];
+    }
+
+    private static int[] Union(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        var set = new SortedSet<int>(a.ToArray());
+        set.UnionWith(b.ToArray());
+        return [.. set];
     }
 
     /// <summary>The <paramref name="k"/> items most similar to an item (cosine of the final representations), the item itself excluded.</summary>
@@ -417,6 +543,31 @@ public sealed class RecommendationEngine : IDisposable
             }
 
             return TopK.Select(scores, k);
+        }
+
+        /// <summary>The exact top k of <c>z · z_i</c> for one representation, the given items (ascending) never returned.</summary>
+        public ScoredIndex[] TopItemsFor(float[] z, int k, int[] excluded, int? candidateCount)
+        {
+            if (Quantized is { } q)
+            {
+                return q.Select(z, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), excluded, out _);
+            }
+
+            using var scope = NewDisposeScope();
+            var query = tensor(z, [1, z.Length]).to(ItemVectors.device);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, ItemVectors, k, ColumnExclusions.FromSortedRows([0, excluded.Length], excluded))[0];
+            }
+
+            var scores = query.matmul(ItemVectors.t());
+            if (excluded.Length > 0)
+            {
+                using var minusInfinity = float.NegativeInfinity.ToScalar();
+                scores.index_fill_(1, tensor(excluded.Select(i => (long)i).ToArray(), device: scores.device), minusInfinity);
+            }
+
+            return TopK.Select(scores, k)[0];
         }
 
         /// <summary>The top k of the cosine between an item and every other item (the item itself excluded).</summary>
