@@ -18,6 +18,7 @@ public static class Program
         ["knn-ratios"] = new("CPU kNN methods interleaved, best of R rounds: share of the GEMM rate and speed-up over the dense way.", RatiosMode.Run),
         ["engine-latency"] = new("RecommendationEngine: Recommend(user, 20) p50/p99 over 100k items × 64-d, batch and multi-thread throughput.", EngineLatencyMode.Run),
         ["topk-tiles"] = new("(experiment) the fused top-k kernel for several tile widths against the bare tiled products.", TileMode.Run),
+        ["export"] = new("All-users Parquet export: 100k users × 100k items × 64-d, k = 100: throughput, file size, peak memory.", ExportMode.Run),
         ["cuda-knn"] = new("CUDA: the blocked kNN builder next to the plain 'product + topk' loop (N = 200k, d = 384, k = 10).", CudaKnnMode.Run),
     };
 

@@ -11,6 +11,12 @@ namespace Singer.Recommendation;
 /// <param name="Score">The score <c>z_u · z_i</c> (for <see cref="RecommendationEngine.SimilarItems"/>, the cosine).</param>
 public readonly record struct RecommendedItem(string ItemId, int ItemIndex, float Score);
 
+/// <summary>One user's recommendations, as <see cref="RecommendationEngine.RecommendAllUsers"/> streams them.</summary>
+/// <param name="UserId">The external user id.</param>
+/// <param name="UserIndex">The internal user index.</param>
+/// <param name="Items">The top items, best first.</param>
+public sealed record UserRecommendations(string UserId, int UserIndex, IReadOnlyList<RecommendedItem> Items);
+
 /// <summary>What <see cref="RecommendationEngine"/> does for a user id it does not know.</summary>
 public enum UnknownUserPolicy
 {
@@ -223,6 +229,42 @@ public sealed class RecommendationEngine : IDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Every user's top <paramref name="k"/>, in user-index order, computed <paramref name="batchSize"/> users at a time
+    /// with the exact fused kernel and enumerated lazily: memory holds one batch, whatever the user count. The snapshot
+    /// is taken when enumeration starts (items added meanwhile are not ranked); interactions recorded with
+    /// <see cref="RecordInteractions"/> are not applied (this is the trained model's view).
+    /// </summary>
+    /// <param name="k">Items per user; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
+    /// <param name="excludeSeen">Leave out each user's training items (default true).</param>
+    /// <param name="batchSize">Users per product (default 256; 1 … 65,536).</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public IEnumerable<UserRecommendations> RecommendAllUsers(int k = 100, bool excludeSeen = true, int batchSize = 256, CancellationToken cancellationToken = default)
+    {
+        CheckK(k);
+        if (batchSize is < 1 or > 65_536)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be in [1, 65536] users.");
+        }
+
+        return Enumerate(Current());
+
+        IEnumerable<UserRecommendations> Enumerate(Snapshot s)
+        {
+            for (int start = 0; start < s.Users.Count; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var users = Enumerable.Range(start, Math.Min(batchSize, s.Users.Count - start)).ToArray();
+                // Batches of one would take the single-call path; the fused kernel serves any batch exactly.
+                var top = s.TopItems(users, k, excludeSeen, Options.CandidateCount, forceBatch: true);
+                for (int r = 0; r < users.Length; r++)
+                {
+                    yield return new UserRecommendations(s.Users[users[r]], users[r], top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray());
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -504,9 +546,9 @@ public sealed class RecommendationEngine : IDisposable
         /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
         /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
         /// </summary>
-        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount)
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount, bool forceBatch = false)
         {
-            if (users.Length == 1 && Quantized is { } q && FitsSpan(UserVectors))
+            if (users.Length == 1 && !forceBatch && Quantized is { } q && FitsSpan(UserVectors))
             {
                 int d = (int)UserVectors.shape[1];
                 var user = Floats(UserVectors).Slice(users[0] * d, d);
