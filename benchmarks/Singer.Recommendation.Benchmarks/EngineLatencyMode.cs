@@ -124,6 +124,26 @@ internal static class EngineLatencyMode
         report.AppendLine(CultureInfo.InvariantCulture, $"Lists identical to `Exact`: {identical:N0} of {checkedUsers:N0} users ({(double)identical / checkedUsers:P3}); largest score difference {maxDifference:G3} (float32 summation order).");
         report.AppendLine();
 
+        // Fold-in agreement: each (sampled) training user folded in anonymously from their training items, against the
+        // trained engine's list for them; and the fold-in latency.
+        int foldUsers = Math.Min(data.UserCount, 2_000);
+        double overlap = 0, exactLists = 0;
+        var foldLatency = new double[foldUsers];
+        for (int u = 0; u < foldUsers; u++)
+        {
+            var history = data.Train.ItemsOf(u).ToArray().Select(i => data.Items[i]).ToArray();
+            var trained = engine.Recommend(data.Users[u], k).Select(r => r.ItemIndex).ToArray();
+            long start = Stopwatch.GetTimestamp();
+            var folded = engine.Recommend(history, k).Select(r => r.ItemIndex).ToArray();
+            foldLatency[u] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            overlap += folded.Intersect(trained).Count() / (double)Math.Max(1, trained.Length);
+            exactLists += folded.SequenceEqual(trained) ? 1 : 0;
+        }
+
+        Array.Sort(foldLatency);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Fold-in (`Recommend(recentItemIds, {k})`) of {foldUsers:N0} training users from their training items, anonymously (ID embedding estimated): mean top-{k} overlap with the trained engine's list {overlap / foldUsers:P1}, identical lists {exactLists / foldUsers:P1}; latency p50 {Percentile(foldLatency, 0.5):F3} ms, p99 {Percentile(foldLatency, 0.99):F3} ms (first call builds the fold-in basis).");
+        report.AppendLine();
+
         // Candidate count: what is re-scored and how long the selection takes (the int8 index alone, no engine).
         var index = Int8Items.Build(Floats(z.Items), items, dim);
         var userFloats = Floats(z.Users).ToArray();
