@@ -36,6 +36,19 @@ internal static class TileMode
                         target.addmm_(q, pt, beta: 0f, alpha: 1f);
                     }
                 });
+                var bufferT = torch.empty(tile, b);
+                var qt = q.t();
+                double gemmT = EngineLatencyMode.Best(() =>
+                {
+                    for (int s = 0; s < items; s += tile)
+                    {
+                        int w = Math.Min(tile, items - s);
+                        using var part = x.narrow(0, s, w);
+                        using var target = bufferT.narrow(0, 0, w);
+                        target.addmm_(part, qt, beta: 0f, alpha: 1f);
+                    }
+                });
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   transposed tiles [tile × B] = X_tile · Qᵀ: {gemmT:F2} ms ({atRate / gemmT:P0})"));
                 double fused = EngineLatencyMode.Best(() => BlockedTopK.Accumulate(q, x, 0, new TopKAccumulator(b, k), 0, null, tile));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"B={b} tile={tile}: tiled GEMM {gemm:F2} ms ({atRate / gemm:P0}), fused {fused:F2} ms ({atRate / fused:P0})"));
             }
