@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Parquet;
 using Parquet.Schema;
 
@@ -17,7 +18,7 @@ public sealed record ParquetExportOptions
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
-    /// Users per Parquet row group; default 10,000 (a million rows at k = 100). Memory holds one row group's four
+    /// Users per Parquet row group; default 10,000 (a million rows at k = 100). Memory holds two row groups' four
     /// columns — about 24 bytes per row — so this bounds the export's memory, whatever the user count.
     /// </summary>
     public int RowGroupUsers { get; init; } = 10_000;
@@ -48,8 +49,9 @@ public sealed record ExportSummary(long Users, long Rows, int RowGroups, TimeSpa
 /// </summary>
 /// <remarks>
 /// Streaming: users are computed <see cref="ParquetExportOptions.BatchSize"/> at a time and written one row group of
-/// <see cref="ParquetExportOptions.RowGroupUsers"/> users at a time, so memory is bounded by one row group, never the
-/// whole table. The stream is written sequentially (it need not be seekable) and left open.
+/// <see cref="ParquetExportOptions.RowGroupUsers"/> users at a time; one thread ranks the next row group while the
+/// caller's flow encodes the previous one, so memory is bounded by two row groups, never the whole table. The stream
+/// is written sequentially (it need not be seekable) and left open.
 /// </remarks>
 public static class RecommendationExport
 {
@@ -65,7 +67,7 @@ public static class RecommendationExport
     /// <param name="engine">The engine; its snapshot when the export starts is exported.</param>
     /// <param name="output">A writable stream.</param>
     /// <param name="options">The options; null takes the defaults (k = 100, seen items left out).</param>
-    /// <param name="progress">Receives a report after each batch of users and at the end, on the exporting thread.</param>
+    /// <param name="progress">Receives a report after each batch of users (from the ranking thread, one at a time) and at the end.</param>
     /// <param name="cancellationToken">Checked between batches; a cancelled export leaves an incomplete file.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (k outside [1, MaxK], a batch or row group below 1 user).</exception>
     /// <exception cref="ArgumentException">The stream is not writable.</exception>
@@ -86,56 +88,89 @@ public static class RecommendationExport
         }
 
         var clock = Stopwatch.StartNew();
-        long total = engine.UserCount, users = 0, rows = 0;
+        long total = engine.UserCount, rows = 0;
         int groups = 0;
         int capacity = checked(options.RowGroupUsers * options.K);
-        var userIds = new List<string>(capacity);
-        var ranks = new int[capacity];
-        var itemIds = new List<string>(capacity);
-        var scores = new float[capacity];
-        int filled = 0, usersInGroup = 0;
 
-        await using (var writer = await ParquetWriter.CreateAsync(Schema, output, new ParquetOptions { CompressionMethod = options.Compression }, append: false, cancellationToken).ConfigureAwait(false))
+        // Two threads, two row-group buffers: one ranks users into a buffer while the other encodes the previous
+        // buffer as a Parquet row group (the top-k and the encoding take about as long as each other).
+        var free = Channel.CreateBounded<RowGroupBuffer>(2);
+        var full = Channel.CreateBounded<RowGroupBuffer>(2);
+        free.Writer.TryWrite(new RowGroupBuffer(capacity));
+        free.Writer.TryWrite(new RowGroupBuffer(capacity));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => Produce(engine, options, free.Reader, full.Writer, progress, clock, total, stop.Token), stop.Token);
+        try
         {
+            await using (var writer = await ParquetWriter.CreateAsync(Schema, output, new ParquetOptions { CompressionMethod = options.Compression }, append: false, cancellationToken).ConfigureAwait(false))
+            {
+                await foreach (var buffer in full.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await WriteGroupAsync(writer, buffer, cancellationToken).ConfigureAwait(false);
+                    rows += buffer.Count;
+                    groups++;
+                    buffer.Clear();
+                    await free.Writer.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // The producer's own failure, if any, surfaces here (the channel was completed with it).
+            await ((Task)producer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        long users = await producer.ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ExportProgress(users, total, clock.Elapsed));
+        return new ExportSummary(users, rows, groups, clock.Elapsed);
+    }
+
+    /// <summary>Ranks every user into row-group buffers; returns the number of users.</summary>
+    private static async Task<long> Produce(
+        RecommendationEngine engine, ParquetExportOptions options, ChannelReader<RowGroupBuffer> free, ChannelWriter<RowGroupBuffer> full,
+        IProgress<ExportProgress>? progress, Stopwatch clock, long total, CancellationToken cancellationToken)
+    {
+        long users = 0;
+        try
+        {
+            var buffer = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
+            int usersInGroup = 0;
             foreach (var user in engine.RecommendAllUsers(options.K, options.ExcludeSeen, options.BatchSize, cancellationToken))
             {
-                for (int r = 0; r < user.Items.Count; r++)
-                {
-                    userIds.Add(user.UserId);
-                    ranks[filled] = r + 1;
-                    itemIds.Add(user.Items[r].ItemId);
-                    scores[filled] = user.Items[r].Score;
-                    filled++;
-                }
-
+                buffer.Add(user);
                 users++;
-                if (users % options.BatchSize == 0 && usersInGroup + 1 < options.RowGroupUsers)
+                if (users % options.BatchSize == 0)
                 {
                     progress?.Report(new ExportProgress(users, total, clock.Elapsed));
                 }
 
                 if (++usersInGroup == options.RowGroupUsers)
                 {
-                    await WriteGroupAsync(writer, userIds, ranks, itemIds, scores, filled, cancellationToken).ConfigureAwait(false);
-                    rows += filled;
-                    groups++;
-                    filled = 0;
+                    await full.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    buffer = await free.ReadAsync(cancellationToken).ConfigureAwait(false);
                     usersInGroup = 0;
-                    progress?.Report(new ExportProgress(users, total, clock.Elapsed));
                 }
             }
 
-            if (filled > 0 || groups == 0)
+            if (usersInGroup > 0 || users == 0)
             {
-                await WriteGroupAsync(writer, userIds, ranks, itemIds, scores, filled, cancellationToken).ConfigureAwait(false);
-                rows += filled;
-                groups++;
+                await full.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        progress?.Report(new ExportProgress(users, total, clock.Elapsed));
-        return new ExportSummary(users, rows, groups, clock.Elapsed);
+            full.Complete();
+            return users;
+        }
+        catch (Exception e)
+        {
+            full.Complete(e);
+            throw;
+        }
     }
 
     /// <summary>
@@ -195,17 +230,45 @@ public static class RecommendationExport
         }
     }
 
-    private static async Task WriteGroupAsync(ParquetWriter writer, List<string> userIds, int[] ranks, List<string> itemIds, float[] scores, int count, CancellationToken cancellationToken)
+    private static async Task WriteGroupAsync(ParquetWriter writer, RowGroupBuffer buffer, CancellationToken cancellationToken)
     {
-        using (var group = writer.CreateRowGroup())
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(UserField, buffer.UserIds, null).ConfigureAwait(false);
+        await group.WriteAsync<int>(RankField, (ReadOnlyMemory<int>)buffer.Ranks.AsMemory(0, buffer.Count), null, null, cancellationToken).ConfigureAwait(false);
+        await group.WriteAsync(ItemField, buffer.ItemIds, null).ConfigureAwait(false);
+        await group.WriteAsync<float>(ScoreField, (ReadOnlyMemory<float>)buffer.Scores.AsMemory(0, buffer.Count), null, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One row group's four columns, reused.</summary>
+    private sealed class RowGroupBuffer(int capacity)
+    {
+        public List<string> UserIds { get; } = new(capacity);
+
+        public int[] Ranks { get; } = new int[capacity];
+
+        public List<string> ItemIds { get; } = new(capacity);
+
+        public float[] Scores { get; } = new float[capacity];
+
+        public int Count { get; private set; }
+
+        public void Add(UserRecommendations user)
         {
-            await group.WriteAsync(UserField, userIds, null).ConfigureAwait(false);
-            await group.WriteAsync<int>(RankField, (ReadOnlyMemory<int>)ranks.AsMemory(0, count), null, null, cancellationToken).ConfigureAwait(false);
-            await group.WriteAsync(ItemField, itemIds, null).ConfigureAwait(false);
-            await group.WriteAsync<float>(ScoreField, (ReadOnlyMemory<float>)scores.AsMemory(0, count), null, null, cancellationToken).ConfigureAwait(false);
+            for (int r = 0; r < user.Items.Count; r++)
+            {
+                UserIds.Add(user.UserId);
+                Ranks[Count] = r + 1;
+                ItemIds.Add(user.Items[r].ItemId);
+                Scores[Count] = user.Items[r].Score;
+                Count++;
+            }
         }
 
-        userIds.Clear();
-        itemIds.Clear();
+        public void Clear()
+        {
+            UserIds.Clear();
+            ItemIds.Clear();
+            Count = 0;
+        }
     }
 }

@@ -107,6 +107,55 @@ public sealed class ParquetExportTests(ExportModel fixture) : IClassFixture<Expo
         }
     }
 
+    [Fact]
+    public async Task A_failing_stream_fails_the_export_without_hanging()
+    {
+        using var engine = RecommendationEngine.Create(fixture.Model);
+        using var broken = new FailingStream(after: 2_000);
+        var export = RecommendationExport.WriteParquetAsync(engine, broken, new ParquetExportOptions { K = 50, RowGroupUsers = 20, BatchSize = 16 });
+        var finished = await Task.WhenAny(export, Task.Delay(TimeSpan.FromSeconds(60)));
+        finished.Should().BeSameAs(export, "a failed write must end the export, not leave the ranking thread waiting");
+        await FluentActions.Awaiting(() => export).Should().ThrowAsync<IOException>().WithMessage("*disk full*");
+    }
+
+    /// <summary>A write-only stream that fails once more than a given number of bytes were written.</summary>
+    private sealed class FailingStream(long after) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => Check(count, () => base.Write(buffer, offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Length + buffer.Length > after)
+            {
+                throw new IOException("disk full (test)");
+            }
+
+            base.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        private void Check(int count, Action write)
+        {
+            if (Length + count > after)
+            {
+                throw new IOException("disk full (test)");
+            }
+
+            write();
+        }
+    }
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<ExportProgress> report) : IProgress<ExportProgress>
     {
