@@ -292,7 +292,8 @@ public sealed class RecommendationEngine : IDisposable
     /// trained, the representation is refolded over the training items plus the recorded ones (their own ID embedding
     /// kept); for an unknown id, <see cref="UnknownUserPolicy.FoldIn"/> folds them in from the recorded items. Recorded
     /// items are left out of the user's recommendations like training items. Kept in memory by the engine (not in the
-    /// model); <see cref="ForgetInteractions"/> drops them.
+    /// model); <see cref="ForgetInteractions"/> drops them. <see cref="Score"/> and <see cref="RecommendAllUsers"/> keep
+    /// using the trained representations.
     /// </summary>
     /// <exception cref="UnknownItemException">An item id is unknown.</exception>
     /// <exception cref="ArgumentException">The user id or an item id is null or empty.</exception>
