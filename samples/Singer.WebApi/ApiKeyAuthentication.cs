@@ -28,7 +28,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IConfiguration configuration) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyStore keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "ApiKey";
@@ -51,20 +51,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        // Compare hashes in constant time, so neither the length nor the content of a key leaks through timing.
-        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        foreach (var entry in ApiKeys.Read(configuration))
-        {
-            if (CryptographicOperations.FixedTimeEquals(hash, SHA256.HashData(Encoding.UTF8.GetBytes(entry.Key))))
-            {
-                var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name) };
-                claims.AddRange(entry.Scopes.Select(s => new Claim("scope", s)));
-                var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
-            }
-        }
-
-        return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        return Task.FromResult(keys.Find(presented) is { } principal
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+            : AuthenticateResult.Fail("The API key is not valid."));
     }
 
     /// <inheritdoc />
@@ -73,6 +62,47 @@ public sealed class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>The configured keys, hashed once at start-up, and the principal each one authenticates.</summary>
+public sealed class ApiKeyStore
+{
+    private readonly (byte[] Hash, Claim[] Claims)[] _keys;
+
+    /// <summary>Hashes the keys (SHA-256) and keeps each client's claims: its name and its scopes.</summary>
+    public ApiKeyStore(IReadOnlyList<ApiKeyEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        _keys = entries.Select(e =>
+        {
+            var claims = new List<Claim> { new(ClaimTypes.Name, e.Name) };
+            claims.AddRange(e.Scopes.Select(s => new Claim("scope", s)));
+            return (SHA256.HashData(Encoding.UTF8.GetBytes(e.Key)), claims.ToArray());
+        }).ToArray();
+    }
+
+    /// <summary>The number of keys.</summary>
+    public int Count => _keys.Length;
+
+    /// <summary>
+    /// The principal of a presented key, or null. Hashes are compared in constant time and every key is compared, so
+    /// neither the length nor the content of a key, nor which one matched, leaks through timing.
+    /// </summary>
+    public ClaimsPrincipal? Find(string presented)
+    {
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        Claim[]? found = null;
+        foreach (var (keyHash, claims) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, keyHash))
+            {
+                found = claims;
+            }
+        }
+
+        // A new principal per request: middleware may add identities to it.
+        return found is null ? null : new ClaimsPrincipal(new ClaimsIdentity(found, ApiKeyAuthenticationHandler.SchemeName));
     }
 }
 

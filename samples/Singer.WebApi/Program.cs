@@ -53,6 +53,7 @@ builder.Services.AddSingleton(services =>
 var apiKeys = ApiKeys.Read(builder.Configuration);
 ApiKeys.Validate(apiKeys);
 bool readsRequireKey = builder.Configuration.GetValue("Singer:ReadsRequireKey", false);
+builder.Services.AddSingleton(new ApiKeyStore(apiKeys));
 builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 builder.Services.AddAuthorizationBuilder()
