@@ -15,7 +15,8 @@ namespace Singer.Recommendation.Benchmarks;
 /// draws the log-log plot (ScottPlot).
 /// </summary>
 /// <remarks>
-/// Arguments: <c>--factors 1,4,16,64</c> <c>--epochs 1</c> (per run; <c>--large-epochs 0</c> from <c>--large-from 16</c>×
+/// Arguments: <c>--cap N</c> (SINGER's <c>ContrastiveRows</c>), <c>--batch-scale</c> (batch size 2,048·f, so the
+/// number of steps per epoch stays constant), <c>--factors 1,4,16,64</c> <c>--epochs 1</c> (per run; <c>--large-epochs 0</c> from <c>--large-from 16</c>×
 /// on: build and evaluation only, because an epoch grows faster than linearly, see docs/benchmarks.md)
 /// <c>--plot FILE.png</c> <c>--output FILE.md</c>. Work per step: an epoch is linear in the interactions (f¹), the
 /// evaluation in users × items (f²), the kNN graph in N²·d (f²), the co-interaction graph in Σ_u |N_u|² (about f¹ at a
@@ -30,9 +31,13 @@ internal static class GrowthMode
         var factors = ModeSupport.Ints(args, "factors", "1,4,16,64");
         int epochs = ModeSupport.Int(args, "epochs", 1), largeEpochs = ModeSupport.Int(args, "large-epochs", 0), largeFrom = ModeSupport.Int(args, "large-from", 16);
         string output = ModeSupport.Option(args, "output", ""), plot = ModeSupport.Option(args, "plot", "");
+        int cap = ModeSupport.Int(args, "cap", 0);
+        bool batchScale = args.Contains("--batch-scale");
+        string variant = (cap > 0 ? $"; SINGER's contrastive terms capped at {cap} rows (ContrastiveRows)" : "; library defaults") +
+            (batchScale ? "; batch size 2,048·f (a constant number of steps per epoch)" : "; batch size 2,048");
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(c, $"Training cost as the data grows: f × ml100k (943·f users, 1,682·f items, 100,000·f interactions; features 384-d + 8-d), library defaults, d = 64; {epochs} epoch(s) per run ({largeEpochs} from {largeFrom}× on: build and evaluation only), each run in its own process; the evaluation (all validation users, full ranking) is timed once before training");
+        sb.AppendLine(c, $"Training cost as the data grows: f × ml100k (943·f users, 1,682·f items, 100,000·f interactions; features 384-d + 8-d){variant}, d = 64; {epochs} epoch(s) per run ({largeEpochs} from {largeFrom}× on: build and evaluation only), each run in its own process; the evaluation (all validation users, full ranking) is timed once before training");
         sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + ModeSupport.LoadAverage());
         sb.AppendLine();
         sb.AppendLine("| f | users | items | training interactions | model | build / EISG (s) | epoch (s) | evaluation (s) | epochs | peak RSS (MB) |");
@@ -44,7 +49,7 @@ internal static class GrowthMode
             foreach (string model in Models)
             {
                 int e = f >= largeFrom ? largeEpochs : epochs;
-                var row = RunChild(f, model, e);
+                var row = RunChild(f, model, e, cap, batchScale);
                 if (row is null)
                 {
                     sb.AppendLine(c, $"| {f} | | | | {model} | failed | | | | |");
@@ -109,9 +114,15 @@ internal static class GrowthMode
         });
         // Validation only at the end of the last epoch: the evaluation is timed on its own, before training (its cost
         // does not depend on the values).
+        int cap = ModeSupport.Int(args, "cap", 0);
+        int batch = args.Contains("--batch-scale") ? 2048 * f : 2048;
         var builder = (model == "lightgcn" ? SingerModelBuilder.LightGcn(data) : SingerModelBuilder.Singer(data))
-            .WithTraining(t => t.MaxEpochs(Math.Max(1, epochs)).Patience(epochs + 1).EvaluateEvery(Math.Max(1, epochs)))
+            .WithTraining(t => t.MaxEpochs(Math.Max(1, epochs)).Patience(epochs + 1).EvaluateEvery(Math.Max(1, epochs)).BatchSize(batch))
             .WithSeed(1);
+        if (cap > 0 && model == "singer")
+        {
+            builder.SetComponent((builder.GetComponent<Singer.Recommendation.Losses.AlignmentOptions>() ?? new()) with { ContrastiveRows = cap });
+        }
         var clock = Stopwatch.StartNew();
         using var built = builder.Build();
         double build = clock.Elapsed.TotalSeconds;
@@ -132,7 +143,7 @@ internal static class GrowthMode
 
     private sealed record Row(int Factor, string Model, int Users, int Items, int Interactions, double Build, double Epoch, double Evaluation, long Peak);
 
-    private static Row? RunChild(int f, string model, int epochs)
+    private static Row? RunChild(int f, string model, int epochs, int cap, bool batchScale)
     {
         string self = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -141,9 +152,14 @@ internal static class GrowthMode
             start.ArgumentList.Add(self);
         }
 
-        foreach (string a in new[] { "growth-one", "--factor", f.ToString(CultureInfo.InvariantCulture), "--model", model, "--epochs", epochs.ToString(CultureInfo.InvariantCulture) })
+        foreach (string a in new[] { "growth-one", "--factor", f.ToString(CultureInfo.InvariantCulture), "--model", model, "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--cap", cap.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
+        }
+
+        if (batchScale)
+        {
+            start.ArgumentList.Add("--batch-scale");
         }
 
         using var process = Process.Start(start)!;
