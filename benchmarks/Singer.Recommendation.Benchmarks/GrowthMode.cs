@@ -190,9 +190,51 @@ internal static class GrowthMode
         return sxx == 0 ? double.NaN : sxy / sxx;
     }
 
-    private static void Plot(List<Row> rows, string path)
+    /// <summary>
+    /// <c>growth-plot --input A.md[,B.md] --plot FILE.png</c>: redraws the plot from the tables of earlier runs (the
+    /// second file, if any, is drawn dashed: for example the capped, batch-scaled variant).
+    /// </summary>
+    public static int Replot(string[] args)
+    {
+        var files = ModeSupport.Option(args, "input", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string plot = ModeSupport.Option(args, "plot", "growth.png");
+        var sets = files.Select(ParseTable).ToList();
+        Plot(sets, files.Select((f, i) => i == 0 ? "" : " (capped, batch 2,048·f)").ToList(), plot);
+        Console.WriteLine($"Plot: {plot}");
+        return 0;
+    }
+
+    private static List<Row> ParseTable(string path)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var rows = new List<Row>();
+        foreach (string line in File.ReadLines(path))
+        {
+            var cells = line.Split('|', StringSplitOptions.TrimEntries);
+            if (cells.Length != 12 || !int.TryParse(cells[1], NumberStyles.Integer, c, out int f))
+            {
+                continue;
+            }
+
+            double Parse(string v) => double.TryParse(v, NumberStyles.Float | NumberStyles.AllowThousands, c, out double d) ? d : double.NaN;
+            string model = cells[5] == "SINGER" ? "singer" : "lightgcn";
+            if (rows.Any(r => r.Factor == f && r.Model == model))
+            {
+                continue;
+            }
+
+            rows.Add(new Row(f, model, (int)Parse(cells[2]), (int)Parse(cells[3]), (int)Parse(cells[4]), Parse(cells[6]), Parse(cells[7]), Parse(cells[8]), (long)(Parse(cells[10]) * 1048576)));
+        }
+
+        return rows;
+    }
+
+    private static void Plot(List<Row> rows, string path) => Plot([rows], [""], path);
+
+    private static void Plot(List<List<Row>> sets, List<string> suffixes, string path)
     {
         var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
         var series = new (string Label, string Model, Func<Row, double> Value)[]
         {
             ("SINGER build (EISG)", "singer", r => r.Build),
@@ -201,24 +243,58 @@ internal static class GrowthMode
             ("LightGCN evaluation", "lightgcn", r => r.Evaluation),
             ("SINGER evaluation", "singer", r => r.Evaluation),
         };
-        foreach (var (label, model, value) in series)
+        for (int set = 0; set < sets.Count; set++)
         {
-            var points = rows.Where(r => r.Model == model && value(r) > 0 && !double.IsNaN(value(r))).ToArray();
-            var scatter = plot.Add.Scatter(points.Select(r => Math.Log10(r.Interactions)).ToArray(), points.Select(r => Math.Log10(value(r))).ToArray());
-            scatter.LegendText = label;
-            scatter.MarkerSize = 7;
-            scatter.LineWidth = 2;
+            for (int n = 0; n < series.Length; n++)
+            {
+                var (label, model, value) = series[n];
+                // The variant only changes training: draw its epochs alone.
+                if (set > 0 && !label.Contains("epoch", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var points = sets[set].Where(r => r.Model == model && value(r) > 0 && !double.IsNaN(value(r))).ToArray();
+                if (points.Length == 0)
+                {
+                    continue;
+                }
+
+                var scatter = plot.Add.Scatter(points.Select(r => Math.Log10(r.Interactions)).ToArray(), points.Select(r => Math.Log10(value(r))).ToArray());
+                scatter.LegendText = label + suffixes[set];
+                scatter.Color = palette.GetColor(n);
+                scatter.MarkerSize = 7;
+                scatter.LineWidth = 2;
+                scatter.LinePattern = set == 0 ? ScottPlot.LinePattern.Solid : ScottPlot.LinePattern.Dashed;
+            }
         }
 
-        // Log-log: the axes show log10 values, labelled as powers of ten.
-        var minor = new ScottPlot.TickGenerators.LogMinorTickGenerator();
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { MinorTickGenerator = minor, LabelFormatter = v => $"{Math.Pow(10, v):G3}" };
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { MinorTickGenerator = minor, LabelFormatter = v => $"{Math.Pow(10, v):G3}" };
+        // Log-log: the data are log10 values; ticks at 1, 2 and 5 × 10^n, labelled with the values.
+        var all = sets.SelectMany(r => r).ToArray();
+        plot.Axes.Bottom.TickGenerator = LogTicks(all.Select(r => (double)r.Interactions), v => v >= 1e6 ? $"{v / 1e6:G3}M" : $"{v / 1e3:G3}k");
+        plot.Axes.Left.TickGenerator = LogTicks(all.SelectMany(r => new[] { r.Build, r.Epoch, r.Evaluation }).Where(v => v > 0 && !double.IsNaN(v)), v => v.ToString("G3", CultureInfo.InvariantCulture));
         plot.XLabel("training interactions (log scale)");
         plot.YLabel("seconds (log scale)");
         plot.Title("Training cost as the data grows (1×, 4×, 16×, 64× ml100k)");
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 560);
+    }
+
+    private static ScottPlot.TickGenerators.NumericManual LogTicks(IEnumerable<double> values, Func<double, string> label)
+    {
+        var v = values.ToArray();
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        int low = (int)Math.Floor(Math.Log10(v.Min())), high = (int)Math.Ceiling(Math.Log10(v.Max()));
+        for (int e = low; e <= high; e++)
+        {
+            foreach (double m in new[] { 1.0, 2.0, 5.0 })
+            {
+                double x = m * Math.Pow(10, e);
+                ticks.AddMajor(Math.Log10(x), label(x));
+            }
+        }
+
+        return ticks;
     }
 }
