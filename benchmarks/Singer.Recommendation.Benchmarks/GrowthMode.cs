@@ -276,7 +276,7 @@ internal static class GrowthMode
         plot.XLabel("training interactions (log scale)");
         plot.YLabel("seconds (log scale)");
         plot.Title("Training cost as the data grows (1×, 4×, 16×, 64× ml100k)");
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 560);
     }
