@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Singer.Recommendation.Core;
 using Singer.Recommendation.Graphs;
+using TorchSharp;
 
 namespace Singer.Recommendation.Experiments;
 
@@ -33,6 +34,7 @@ internal static class Modes
           baselines                                 MostPopular and content-kNN (k chosen on validation among --cbf-k values) on all items
           summarize --in <file.jsonl>[,<file>...]   one row per configuration over its seeds: mean and min–max of each metric
           speed [key=value ...]                     median training-epoch and full-ranking evaluation time, LightGCN and SINGER
+          foldin [key=value ...]                    10% of users held out of training entirely, folded in from their training items
 
           --epochs <n>     the most epochs of a run (default 1000; speed: epochs timed, default 10)
           --out <file>     append each run as a JSON line; search and ablation skip runs already in it (resume)
@@ -185,6 +187,93 @@ internal static class Modes
         return 0;
     }
 
+    /// <summary>
+    /// <c>foldin</c>: 10 % of the users with test interactions (seed 42) are held out of training entirely — their
+    /// training, validation and test rows removed — and LightGCN and SINGER train on the rest; each held-out user is
+    /// then folded in from their training items (RecommendationEngine fold-in) and ranked on their test items with
+    /// the same full-ranking protocol (training items masked). Rows: the held-out users folded in, the same users with
+    /// the ID embedding set to zero (ablation), the trained users of the same model, MostPopular on the held-out users,
+    /// and (SINGER) the held-out users when a model trained with them.
+    /// </summary>
+    public static int FoldIn(CommandLine cli, ComputeDevice device)
+    {
+        var full = MmrecDatasetLoader.Load(cli.Data);
+        var random = new Random(42);
+        var candidates = Enumerable.Range(0, full.UserCount).Where(u => full.Test.CountOf(u) > 0 && full.Train.CountOf(u) > 0).ToArray();
+        var heldOut = candidates.OrderBy(_ => random.Next()).Take(candidates.Length / 10).Order().ToArray();
+        var isHeldOut = new bool[full.UserCount];
+        foreach (int u in heldOut)
+        {
+            isHeldOut[u] = true;
+        }
+
+        UserItemMatrix Keep(UserItemMatrix m, Func<int, bool> keep)
+        {
+            var users = new List<int>();
+            var items = new List<int>();
+            for (int u = 0; u < m.UserCount; u++)
+            {
+                if (keep(u))
+                {
+                    foreach (int i in m.ItemsOf(u))
+                    {
+                        users.Add(u);
+                        items.Add(i);
+                    }
+                }
+            }
+
+            return UserItemMatrix.FromPairs(m.UserCount, m.ItemCount, users.ToArray(), items.ToArray());
+        }
+
+        var training = new InteractionDataset(full.Name + "-heldout", full.Users, full.Items,
+            Keep(full.Train, u => !isHeldOut[u]), Keep(full.Validation, u => !isHeldOut[u]), Keep(full.Test, u => !isHeldOut[u]), full.Modalities);
+        // Evaluated on the held-out users' test rows, with their (original) training items masked.
+        var heldOutTest = new InteractionDataset(full.Name + "-heldout-test", full.Users, full.Items,
+            full.Train, full.Validation, Keep(full.Test, u => isHeldOut[u]), full.Modalities);
+        Console.WriteLine($"Held out {heldOut.Length} of {full.UserCount} users ({training.Train.Count:N0} of {full.Train.Count:N0} training rows remain); seed 42.");
+
+        var rows = new List<(string Row, EvaluationResult Result)>();
+        using (var popular = new MostPopularScorer(training, device))
+        {
+            rows.Add(("MostPopular, held-out users", RankingEvaluator.Evaluate(popular, heldOutTest, DataSplit.Test)));
+        }
+
+        var singer = ModelSettings.Parse("singer", cli.Words);
+        var lightGcn = ModelSettings.Parse("lightgcn", singer.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr").Select(kv => $"{kv.Key}={kv.Value}"));
+        foreach (var settings in new[] { lightGcn, singer })
+        {
+            using var model = settings.Apply(training, cli.Epochs).OnDevice(device).Build();
+            var report = model.Fit(new EveryTenEpochs(settings.Label));
+            using var engine = RecommendationEngine.Create(model);
+            string name = settings.Model == "singer" ? "SINGER" : "LightGCN";
+            foreach (var (label, ego) in new[] { ("folded in", Serving.EgoEstimate.Regression), ("folded in, ID embedding 0", Serving.EgoEstimate.Zero) })
+            {
+                using var scorer = new FoldInScorer(engine, model, full, isHeldOut, ego);
+                rows.Add(($"{name}, held-out users {label}", RankingEvaluator.Evaluate(scorer, heldOutTest, DataSplit.Test)));
+            }
+
+            rows.Add(($"{name}, trained users of the same model", report.Test!));
+        }
+
+        if (!cli.Options.ContainsKey("skip-full"))
+        {
+            using var model = singer.Apply(full, cli.Epochs).OnDevice(device).Build();
+            model.Fit(new EveryTenEpochs(singer.Label + " (all users)"));
+            rows.Add(("SINGER trained with them, held-out users", RankingEvaluator.Evaluate(model, heldOutTest, DataSplit.Test)));
+        }
+
+        Console.WriteLine($"\nHeld-out users folded in ({rows[0].Result.UserCount} held-out test users):\n");
+        Console.WriteLine("| users and model | users | Recall@10 | NDCG@10 | Recall@20 | NDCG@20 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (row, r) in rows)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {row} | {r.UserCount} | {r.Recall(10):F4} | {r.Ndcg(10):F4} | {r.Recall(20):F4} | {r.Ndcg(20):F4} |"));
+        }
+
+        return 0;
+    }
+
     public static int Speed(CommandLine cli, ComputeDevice device)
     {
         var data = MmrecDatasetLoader.Load(cli.Data);
@@ -286,5 +375,47 @@ internal static class Modes
                     $"[{label}] epoch {value.Epoch}: loss {value.Loss.Total:F4} (BPR {value.Loss.Bpr:F4}), validation Recall@20 {value.Validation?.Recall(20) ?? double.NaN:F4}, {value.TrainSeconds:F2} s"));
             }
         }
+    }
+}
+
+/// <summary>Scores held-out users by their fold-in representation and everyone else by the model.</summary>
+internal sealed class FoldInScorer(RecommendationEngine engine, SingerModel model, InteractionDataset full, bool[] heldOut, Serving.EgoEstimate ego) : IRankingScorer, IDisposable
+{
+    private readonly Dictionary<int, float[]> _cache = [];
+
+    public int ItemCount => model.ItemCount;
+
+    public torch.Device Device => model.Device;
+
+    public torch.Tensor ScoreUsers(torch.Tensor users)
+    {
+        var z = model.Representations();
+        using var scope = torch.NewDisposeScope();
+        var ids = users.cpu().data<long>().ToArray();
+        var rows = new torch.Tensor[ids.Length];
+        for (int n = 0; n < ids.Length; n++)
+        {
+            int u = (int)ids[n];
+            if (!heldOut[u])
+            {
+                rows[n] = z.Users[u];
+                continue;
+            }
+
+            if (!_cache.TryGetValue(u, out var v))
+            {
+                var items = full.Train.ItemsOf(u).ToArray().Select(i => full.Items[i]).ToArray();
+                v = engine.FoldInVector(items, null, ego);
+                _cache[u] = v;
+            }
+
+            rows[n] = torch.tensor(v).to(model.Device);
+        }
+
+        return torch.stack(rows).matmul(z.Items.t()).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
     }
 }

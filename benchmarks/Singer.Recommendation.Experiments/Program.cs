@@ -6,6 +6,7 @@
 //   ablation --data <mmrec> [key=value ...] [--epochs N]                        the SPEC §5 ablations of a configuration
 //   coldstart --data <mmrec> [key=value ...] [--epochs N]                       SPEC §6 cold-start table
 //   speed    --data <mmrec> [key=value ...] [--epochs N]                        median epoch and evaluation time, LightGCN and SINGER
+//   foldin   --data <mmrec> [key=value ...] [--epochs N]                        10% of users held out of training, folded in from their items
 using Singer.Recommendation.Core;
 using Singer.Recommendation.Experiments;
 
@@ -28,6 +29,7 @@ try
         "speed" => Modes.Speed(cli, device),
         "baselines" => Modes.Baselines(cli, device),
         "summarize" => Modes.Summarize(cli),
+        "foldin" => Modes.FoldIn(cli, device),
         _ => throw new ArgumentException($"Unknown mode '{args[0]}'.\n{Modes.Usage}"),
     };
 }

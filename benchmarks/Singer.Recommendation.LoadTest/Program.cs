@@ -7,7 +7,10 @@
 // process on a free loopback port, waits for /health, then runs N concurrent clients for T seconds after a warm-up:
 // 90 % GET /users/{id}/recommendations?k=20 and 10 % GET /items/{id}/similar?k=10 with random known ids. Every
 // request has a 10 s timeout and the run has a hard end, so it always terminates. It prints requests per second,
-// latency percentiles, errors and the service's peak resident memory (Linux VmHWM).
+// latency percentiles, errors and the service's peak resident memory (Linux VmHWM). With --auth on (the default)
+// the service gets a fresh random API key through its environment, reads require it, and every request carries it
+// (X-Api-Key), so the authentication handler is on the measured path; --auth off sends no key. The per-client rate
+// limiter is on the path either way, set far above the load (all clients share one address), so nothing is refused.
 //
 //   dotnet run -c Release --project benchmarks/Singer.Recommendation.LoadTest -- soak --rounds 20 --epochs 10 --calls 5000
 //
@@ -31,6 +34,8 @@ int seconds = Option("--seconds", 60);
 int warmup = Option("--warmup", 5);
 string? modelPath = OptionText("--model");
 string webApi = OptionText("--webapi") ?? FindWebApi();
+bool auth = (OptionText("--auth") ?? "on") != "off";
+string apiKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
 string? tempModel = null;
 if (modelPath is null || !File.Exists(modelPath))
@@ -58,6 +63,17 @@ info.ArgumentList.Add(webApi);
 info.Environment["Singer__ModelPath"] = modelPath;
 info.Environment["Urls"] = $"http://127.0.0.1:{port}";
 info.Environment["Logging__LogLevel__Default"] = "Warning";
+// The rate limiter is always on the path, set far above the load: every client shares one loopback address (or one
+// key), and the point is to measure its cost, not to be refused.
+info.Environment["Singer__RateLimit__PermitsPerSecond"] = "1000000";
+info.Environment["Singer__RateLimit__Burst"] = "1000000";
+if (auth)
+{
+    info.Environment["Singer__ApiKeys__0__Name"] = "load-generator";
+    info.Environment["Singer__ApiKeys__0__Key"] = apiKey;
+    info.Environment["Singer__ApiKeys__0__Scopes__0"] = "read";
+    info.Environment["Singer__ReadsRequireKey"] = "true";
+}
 using var service = Process.Start(info)!;
 service.OutputDataReceived += (_, _) => { };
 service.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[service] {e.Data}"); };
@@ -66,6 +82,10 @@ service.BeginErrorReadLine();
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+if (auth)
+{
+    http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+}
 try
 {
     var ready = Stopwatch.StartNew();
@@ -97,7 +117,7 @@ try
     }
 
     Console.WriteLine($"Service {webApi} ready on port {port} after {ready.Elapsed.TotalSeconds:F1} s; {users.Length:N0} users, {items.Length:N0} items.");
-    Console.WriteLine($"Load: {clients} clients, {warmup} s warm-up, then {seconds} s measured (90 % recommendations k=20, 10 % similar items k=10).");
+    Console.WriteLine($"Load: {clients} clients, {warmup} s warm-up, then {seconds} s measured (90 % recommendations k=20, 10 % similar items k=10); API key {(auth ? "required and sent" : "off")}, rate limiter on (not limiting).");
 
     var start = Stopwatch.GetTimestamp();
     long measureFrom = start + (long)(warmup * (double)Stopwatch.Frequency);
@@ -151,7 +171,7 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"requests {requests:N0} in {seconds} s = {requests / (double)seconds:N0} requests/s; latency p50 {P(0.50):F2} ms, p90 {P(0.90):F2} ms, p99 {P(0.99):F2} ms, max {all.LastOrDefault():F1} ms; errors {failed:N0}; service peak resident memory {(peak < 0 ? "n/a" : $"{peak / (1 << 20):N0} MiB")}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {clients} | {seconds} s | {requests:N0} | {requests / (double)seconds:N0} | {P(0.50):F2} | {P(0.99):F2} | {all.LastOrDefault():F1} | {failed:N0} | {(peak < 0 ? "n/a" : (peak / (1 << 20)).ToString("N0", CultureInfo.InvariantCulture))} |"));
+        $"| {clients} | {(auth ? "on" : "off")} | {seconds} s | {requests:N0} | {requests / (double)seconds:N0} | {P(0.50):F2} | {P(0.99):F2} | {all.LastOrDefault():F1} | {failed:N0} | {(peak < 0 ? "n/a" : (peak / (1 << 20)).ToString("N0", CultureInfo.InvariantCulture))} |"));
     return failed == 0 ? 0 : 1;
 }
 finally

@@ -1,14 +1,23 @@
-// A minimal recommendation service over a saved model (docs/serving.md):
+// A recommendation service over a saved model (docs/serving.md, "The HTTP sample"):
 //
-//   GET  /users/{id}/recommendations?k=20&includeSeen=false   the user's top-k items
-//   GET  /items/{id}/similar?k=20                             the k most similar items (cosine of the representations)
-//   POST /items                                               add brand-new items from their features (cold start)
-//   GET  /health                                              model, counts, device and the modalities new items need
+//   GET  /users/{id}/recommendations?k=20&includeSeen=false   read   the user's top-k items
+//   GET  /items/{id}/similar?k=20                             read   the k most similar items (cosine of the representations)
+//   POST /recommendations  {items: [ids], k, includeSeen}     read   top-k for an anonymous user from their recent items (fold-in)
+//   POST /items                                               write  add brand-new items from their features (cold start)
+//   POST /users/{id}/interactions  {items: [ids]}             write  record a user's new interactions (their next lists change)
+//   GET  /health                                              open   model, counts, device and the modalities new items need
 //
 // Configuration: Singer:ModelPath (or the environment variable Singer__ModelPath) names a file written by
-// SingerModel.Save or `singer train`; Singer:Device (cpu, cuda, auto) and Singer:MaxK are optional. It listens on
+// SingerModel.Save or `singer train`; Singer:Device (cpu, cuda, auto), Singer:MaxK and Singer:UnknownUsers (Throw,
+// MostPopular, FoldIn) are optional. Write endpoints need an API key with the write scope (Singer:ApiKeys, given
+// through the environment or a secret store, never in a file); reads are open unless Singer:ReadsRequireKey is true.
+// Every client (its key's name, else its address) is rate-limited by a token bucket (Singer:RateLimit). It listens on
 // 127.0.0.1 only (appsettings.json); put a reverse proxy in front of it to serve other hosts.
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using Singer.Recommendation;
 using Singer.Recommendation.Core;
 using Singer.WebApi;
@@ -27,9 +36,68 @@ builder.Services.AddSingleton(services =>
     logger.LogInformation("Loaded {Model} from {Path}: {Users} users, {Items} items, on {Device}", model.Name, path, model.Dataset.UserCount, model.ItemCount, device);
     return model;
 });
-builder.Services.AddSingleton(services => RecommendationEngine.Create(
-    services.GetRequiredService<SingerModel>(),
-    new RecommendationEngineOptions { MaxK = services.GetRequiredService<IConfiguration>().GetValue("Singer:MaxK", 1000) }));
+builder.Services.AddSingleton(services =>
+{
+    var config = services.GetRequiredService<IConfiguration>();
+    return RecommendationEngine.Create(
+        services.GetRequiredService<SingerModel>(),
+        new RecommendationEngineOptions
+        {
+            MaxK = config.GetValue("Singer:MaxK", 1000),
+            UnknownUsers = config.GetValue("Singer:UnknownUsers", UnknownUserPolicy.Throw),
+        });
+});
+
+// Authentication: API keys (ApiKeyAuthentication.cs). Authorization: "write" needs a key with the write scope; "read"
+// is open unless Singer:ReadsRequireKey, then it needs a key with the read or write scope.
+var apiKeys = ApiKeys.Read(builder.Configuration);
+ApiKeys.Validate(apiKeys);
+bool readsRequireKey = builder.Configuration.GetValue("Singer:ReadsRequireKey", false);
+builder.Services.AddSingleton(new ApiKeyStore(apiKeys));
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy("write", p => p.RequireAuthenticatedUser().RequireClaim("scope", "write"))
+    .AddPolicy("read", p =>
+    {
+        if (readsRequireKey)
+        {
+            p.RequireAuthenticatedUser().RequireClaim("scope", "read", "write");
+        }
+        else
+        {
+            p.RequireAssertion(_ => true);
+        }
+    });
+
+// Rate limiting: one token bucket per client — the API key's name when one was given, else the remote address.
+int permitsPerSecond = builder.Configuration.GetValue("Singer:RateLimit:PermitsPerSecond", 200);
+int burst = builder.Configuration.GetValue("Singer:RateLimit:Burst", 400);
+builder.Services.AddRateLimiter(o =>
+{
+    o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetTokenBucketLimiter(
+        context.User.Identity?.IsAuthenticated == true ? "key:" + context.User.Identity.Name : "address:" + context.Connection.RemoteIpAddress,
+        _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = permitsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+    o.OnRejected = async (context, token) =>
+    {
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+        {
+            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await TypedResults.Problem(title: "Too many requests",
+            detail: $"This client is over its limit of {permitsPerSecond} requests per second (bursts of {burst}); retry later.",
+            statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
+    };
+});
 
 var app = builder.Build();
 // Unhandled errors become problem details; a request that does not bind (k=ten, malformed JSON) stays a 400.
@@ -38,10 +106,17 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 });
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 
 // Load the model at start-up, so that a wrong path or a damaged file stops the service now, not at the first request.
 var engine = app.Services.GetRequiredService<RecommendationEngine>();
 var model = app.Services.GetRequiredService<SingerModel>();
+if (apiKeys.Count == 0)
+{
+    app.Logger.LogWarning("No API keys are configured (Singer:ApiKeys): every write request will be refused with 401.");
+}
 
 app.MapGet("/health", () => TypedResults.Ok(new HealthResponse(
     "ok",
@@ -49,7 +124,9 @@ app.MapGet("/health", () => TypedResults.Ok(new HealthResponse(
     engine.UserCount,
     engine.ItemCount,
     model.ComputeDevice.ToString(),
-    (model.Graph?.Modalities ?? []).Select(m => new ModalityInfo(m, model.Dataset.GetModality(m).Dimension)).ToArray())));
+    (model.Graph?.Modalities ?? []).Select(m => new ModalityInfo(m, model.Dataset.GetModality(m).Dimension)).ToArray(),
+    readsRequireKey)))
+    .DisableRateLimiting();
 
 app.MapGet("/users/{id}/recommendations", Results<Ok<RecommendationsResponse>, ProblemHttpResult> (string id, int? k, bool? includeSeen) =>
 {
@@ -68,7 +145,57 @@ app.MapGet("/users/{id}/recommendations", Results<Ok<RecommendationsResponse>, P
     {
         return TypedResults.Problem(title: "Unknown user", detail: e.Message, statusCode: StatusCodes.Status404NotFound);
     }
-});
+}).RequireAuthorization("read");
+
+app.MapPost("/recommendations", Results<Ok<FoldInResponse>, ProblemHttpResult> (FoldInRequest request) =>
+{
+    int count = request.K ?? 20;
+    if (BadK(count) is { } bad)
+    {
+        return bad;
+    }
+
+    if (request.Items is null)
+    {
+        return TypedResults.Problem(title: "Invalid request", detail: "The body needs \"items\": the ids of the items the user interacted with (may be empty).", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    try
+    {
+        var items = engine.Recommend(request.Items, count, excludeSeen: request.IncludeSeen != true);
+        return TypedResults.Ok(new FoldInResponse(count, request.IncludeSeen == true, items.Select(r => new ScoredItem(r.ItemId, r.Score)).ToArray()));
+    }
+    catch (UnknownItemException e)
+    {
+        return TypedResults.Problem(title: "Unknown item", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+    }
+    catch (ArgumentException e)
+    {
+        return TypedResults.Problem(title: "Invalid request", detail: Detail(e), statusCode: StatusCodes.Status400BadRequest);
+    }
+}).RequireAuthorization("read");
+
+app.MapPost("/users/{id}/interactions", Results<Ok<RecordedResponse>, ProblemHttpResult> (string id, RecordRequest request) =>
+{
+    if (request.Items is not { Count: > 0 })
+    {
+        return TypedResults.Problem(title: "Invalid request", detail: "The body needs \"items\": one or more item ids.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    try
+    {
+        engine.RecordInteractions(id, request.Items);
+        return TypedResults.Ok(new RecordedResponse(id, request.Items.Count));
+    }
+    catch (UnknownItemException e)
+    {
+        return TypedResults.Problem(title: "Unknown item", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+    }
+    catch (ArgumentException e)
+    {
+        return TypedResults.Problem(title: "Invalid request", detail: Detail(e), statusCode: StatusCodes.Status400BadRequest);
+    }
+}).RequireAuthorization("write");
 
 app.MapGet("/items/{id}/similar", Results<Ok<SimilarItemsResponse>, ProblemHttpResult> (string id, int? k) =>
 {
@@ -87,7 +214,7 @@ app.MapGet("/items/{id}/similar", Results<Ok<SimilarItemsResponse>, ProblemHttpR
     {
         return TypedResults.Problem(title: "Unknown item", detail: e.Message, statusCode: StatusCodes.Status404NotFound);
     }
-});
+}).RequireAuthorization("read");
 
 app.MapPost("/items", Results<Created<AddItemsResponse>, ProblemHttpResult> (AddItemsRequest request) =>
 {
@@ -119,7 +246,7 @@ app.MapPost("/items", Results<Created<AddItemsResponse>, ProblemHttpResult> (Add
     }
 
     return TypedResults.Created($"/items/{Uri.EscapeDataString(ids![0])}/similar", new AddItemsResponse(ids, engine.ItemCount));
-});
+}).RequireAuthorization("write");
 
 app.Run();
 

@@ -87,6 +87,31 @@ public sealed class BehaviorEncoder : nn.Module
     }
 
     /// <summary>
+    /// The propagation layers <c>0 … layers</c> of users and items (<c>[U + I, d]</c> each, users first): layer 0 the ID
+    /// embeddings, layer <c>l</c> the adjacency times layer <c>l − 1</c>. <see cref="Forward()"/> is their mean for
+    /// <c>layers = </c><see cref="Layers"/>; serving-time fold-in of new users reads the item rows of each layer.
+    /// </summary>
+    /// <param name="layers">How many layers to propagate (≥ 0; may exceed <see cref="Layers"/>).</param>
+    public IReadOnlyList<Tensor> PropagateLayers(int layers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layers);
+        using var scope = NewDisposeScope();
+        var result = new Tensor[layers + 1];
+        result[0] = cat(new Tensor[] { UserEmbedding, ItemEmbedding }, 0);
+        for (int l = 1; l <= layers; l++)
+        {
+            result[l] = _adjacency.Multiply(result[l - 1]);
+        }
+
+        foreach (var t in result)
+        {
+            t.MoveToOuterDisposeScope();
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// The symmetric normalised bipartite adjacency <c>Â</c> of size <c>(U+I) × (U+I)</c>: users first, then items;
     /// <c>Â_ui = 1/√(deg_u · deg_i)</c> for each training pair, in both directions.
     /// </summary>

@@ -51,7 +51,7 @@ public static class CoInteractionGraph
         int items = train.ItemCount, k = options.K;
         var byItem = train.Transpose();
         var weighting = options.Weighting;
-        var result = new KnnResult(items, k);
+        var result = new TopKAccumulator(items, k, 0f);
         const int ItemsPerTask = 1024;
         int tasks = (items + ItemsPerTask - 1) / ItemsPerTask;
         long done = 0;
@@ -77,9 +77,6 @@ public static class CoInteractionGraph
                 // Increasing column order makes the heap's strict '>' send ties to the lower index.
                 var touchedSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(touched);
                 touchedSpan.Sort();
-                var values = result.ValueSlots(i);
-                var columns = result.ColumnSlots(i);
-                int count = 0;
                 float threshold = 0f;
                 double ni = byItem.CountOf(i);
                 foreach (int j in touchedSpan)
@@ -89,11 +86,11 @@ public static class CoInteractionGraph
                     float w = Weight(weighting, c, ni, byItem.CountOf(j));
                     if (j != i && w > threshold)
                     {
-                        RowTopK.Offer(w, j, k, 0f, values, columns, ref count, ref threshold);
+                        result.Offer(i, w, j);
+                        threshold = result.Threshold(i);
                     }
                 }
 
-                result.Counts[i] = count;
                 touched.Clear();
             }
 
@@ -110,7 +107,7 @@ public static class CoInteractionGraph
             return state;
         }, _ => { });
 
-        var graph = result.ToGraph(items, KnnEdgeWeight.Cosine);   // keeps the weights as offered
+        var graph = KnnResult.ToGraph(result, items, KnnEdgeWeight.Cosine);
         if (logger is not null)
         {
             Log.CoInteractionFinished(logger, items, train.UserCount, train.Count, k, clock.Elapsed.TotalSeconds, graph.NonZeroCount);

@@ -102,7 +102,7 @@ public static class KnnSimilarityGraph
             ? DeviceBlockedKnn.BlockRows(options.MemoryBudgetBytes, options.BlockRows, settings, job.QueryRows, job.BaseCount, job.Dimension)
             : CpuBlockedKnn.BlockRows(options.MemoryBudgetBytes, options.BlockRows, job.QueryRows, job.BaseCount);
         settings = settings with { BlockRows = blockRows };
-        var result = new KnnResult(job.QueryRows, options.K);
+        var result = new KnnResult(job.QueryRows, options.K, settings.Floor);
         int blocks = (job.QueryRows + blockRows - 1) / blockRows;
         Log.KnnStarted(logger, job.Name, job.QueryRows, job.BaseCount, job.Dimension, options.K, options.Weight,
             !job.SelfGraph ? "n/a" : options.IncludeSelf ? "included" : "excluded",

@@ -1,4 +1,5 @@
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Serving;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,6 +11,12 @@ namespace Singer.Recommendation;
 /// <param name="Score">The score <c>z_u · z_i</c> (for <see cref="RecommendationEngine.SimilarItems"/>, the cosine).</param>
 public readonly record struct RecommendedItem(string ItemId, int ItemIndex, float Score);
 
+/// <summary>One user's recommendations, as <see cref="RecommendationEngine.RecommendAllUsers"/> streams them.</summary>
+/// <param name="UserId">The external user id.</param>
+/// <param name="UserIndex">The internal user index.</param>
+/// <param name="Items">The top items, best first.</param>
+public sealed record UserRecommendations(string UserId, int UserIndex, IReadOnlyList<RecommendedItem> Items);
+
 /// <summary>What <see cref="RecommendationEngine"/> does for a user id it does not know.</summary>
 public enum UnknownUserPolicy
 {
@@ -18,11 +25,47 @@ public enum UnknownUserPolicy
 
     /// <summary>Return the most popular items (by training popularity, ties to the lower index), scored by popularity.</summary>
     MostPopular = 1,
+
+    /// <summary>
+    /// Fold the user in from the items recorded for the id with <see cref="RecommendationEngine.RecordInteractions"/>,
+    /// the way the model builds its users (<c>docs/serving.md</c>, "New users without retraining"); while none are
+    /// recorded, the most popular items as with <see cref="MostPopular"/>.
+    /// </summary>
+    FoldIn = 2,
+}
+
+/// <summary>How <see cref="RecommendationEngine"/> finds the items of a single user (<c>docs/serving.md</c>, "Single calls").</summary>
+public enum RecommendPrecision
+{
+    /// <summary>
+    /// The default: an int8 copy of the item matrix (one scale per item) scores every item approximately; the best
+    /// candidates, and every other item whose error bound could reach the k-th exact score, are re-scored in float32.
+    /// The list equals the exact one (up to the float32 summation order of the re-scoring) at a quarter of the memory
+    /// traffic. Needs AVX-VNNI for its speed (a portable loop computes the same numbers elsewhere); CPU engines only.
+    /// </summary>
+    Int8Rescored = 0,
+
+    /// <summary>Every item scored in float32 by the fused top-k kernel (<see cref="BlockedTopK"/>), as batches are.</summary>
+    Exact = 1,
 }
 
 /// <summary>Options of <see cref="RecommendationEngine"/>.</summary>
 public sealed record RecommendationEngineOptions
 {
+    /// <summary>
+    /// How a single user's items are found (<see cref="RecommendationEngine.Recommend(string, int, bool)"/> and batches of
+    /// one); default <see cref="RecommendPrecision.Int8Rescored"/>. Batches of several users always use the exact fused
+    /// kernel, which runs at the machine's matrix-multiply rate.
+    /// </summary>
+    public RecommendPrecision Precision { get; init; } = RecommendPrecision.Int8Rescored;
+
+    /// <summary>
+    /// With <see cref="RecommendPrecision.Int8Rescored"/>, how many approximate candidates are re-scored first: null (the
+    /// default) takes <c>max(2k, k + 32)</c>. Only speed depends on it: items the candidates miss are found by the
+    /// error bound.
+    /// </summary>
+    public int? CandidateCount { get; init; }
+
     /// <summary>What to do for an unknown user; default <see cref="UnknownUserPolicy.Throw"/>.</summary>
     public UnknownUserPolicy UnknownUsers { get; init; } = UnknownUserPolicy.Throw;
 
@@ -72,6 +115,8 @@ public sealed class RecommendationEngine : IDisposable
 {
     private readonly SingerModel _model;
     private readonly object _writeLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]> _recorded = new(StringComparer.Ordinal);
+    private FoldInBasis? _foldIn;
     private Snapshot _snapshot;
     private bool _disposed;
 
@@ -110,6 +155,16 @@ public sealed class RecommendationEngine : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxK, $"{nameof(RecommendationEngineOptions.MaxK)} must be ≥ 1.");
         }
 
+        if (options.CandidateCount is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CandidateCount, $"{nameof(RecommendationEngineOptions.CandidateCount)} must be ≥ 1 (or null for max(2k, k + 32)).");
+        }
+
+        if (!Enum.IsDefined(options.Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, $"{nameof(RecommendationEngineOptions.Precision)} must be {nameof(RecommendPrecision.Int8Rescored)} or {nameof(RecommendPrecision.Exact)}.");
+        }
+
         var z = model.Representations();
         var data = model.Dataset;
         var popularity = data.ItemPopularity.ToArray();
@@ -120,7 +175,8 @@ public sealed class RecommendationEngine : IDisposable
             data.Items,
             data.Train,
             popularity,
-            PopularOrder(popularity));
+            PopularOrder(popularity),
+            Quantize(z.Items, options));
         return new RecommendationEngine(model, options, snapshot);
     }
 
@@ -143,11 +199,17 @@ public sealed class RecommendationEngine : IDisposable
         for (int n = 0; n < userIds.Count; n++)
         {
             string id = userIds[n] ?? throw new ArgumentException($"User id {n} is null.", nameof(userIds));
-            if (s.Users.TryGetIndex(id, out int u))
+            bool trained = s.Users.TryGetIndex(id, out int u);
+            if (_recorded.TryGetValue(id, out int[]? recorded) && (trained || Options.UnknownUsers == UnknownUserPolicy.FoldIn))
+            {
+                // A history extended at serving time: folded in over the training items plus the recorded ones.
+                results[n] = FoldInRecommend(s, trained ? Union(s.Seen.ItemsOf(u), recorded) : recorded, trained ? u : -1, k, excludeSeen);
+            }
+            else if (trained)
             {
                 known.Add((n, u));
             }
-            else if (Options.UnknownUsers == UnknownUserPolicy.MostPopular)
+            else if (Options.UnknownUsers is UnknownUserPolicy.MostPopular or UnknownUserPolicy.FoldIn)
             {
                 results[n] = s.Popular(k);
             }
@@ -159,29 +221,7 @@ public sealed class RecommendationEngine : IDisposable
 
         if (known.Count > 0)
         {
-            using var scope = NewDisposeScope();
-            var users = tensor(known.Select(x => (long)x.User).ToArray(), device: s.UserVectors.device);
-            var scores = s.UserVectors.index_select(0, users).matmul(s.ItemVectors.t());
-            if (excludeSeen)
-            {
-                var flat = new List<long>();
-                for (int r = 0; r < known.Count; r++)
-                {
-                    long rowBase = (long)r * s.Items.Count;
-                    foreach (int i in s.Seen.ItemsOf(known[r].User))
-                    {
-                        flat.Add(rowBase + i);
-                    }
-                }
-
-                if (flat.Count > 0)
-                {
-                    using var minusInfinity = float.NegativeInfinity.ToScalar();
-                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
-                }
-            }
-
-            var top = TopK.Select(scores, k);
+            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen, Options.CandidateCount);
             for (int r = 0; r < known.Count; r++)
             {
                 results[known[r].Slot] = top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
@@ -189,6 +229,154 @@ public sealed class RecommendationEngine : IDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Every user's top <paramref name="k"/>, in user-index order, computed <paramref name="batchSize"/> users at a time
+    /// with the exact fused kernel and enumerated lazily: memory holds one batch, whatever the user count. The snapshot
+    /// is taken when enumeration starts (items added meanwhile are not ranked); interactions recorded with
+    /// <see cref="RecordInteractions"/> are not applied (this is the trained model's view).
+    /// </summary>
+    /// <param name="k">Items per user; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
+    /// <param name="excludeSeen">Leave out each user's training items (default true).</param>
+    /// <param name="batchSize">Users per product (default 256; 1 … 65,536).</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public IEnumerable<UserRecommendations> RecommendAllUsers(int k = 100, bool excludeSeen = true, int batchSize = 256, CancellationToken cancellationToken = default)
+    {
+        CheckK(k);
+        if (batchSize is < 1 or > 65_536)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be in [1, 65536] users.");
+        }
+
+        return Enumerate(Current());
+
+        IEnumerable<UserRecommendations> Enumerate(Snapshot s)
+        {
+            for (int start = 0; start < s.Users.Count; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var users = Enumerable.Range(start, Math.Min(batchSize, s.Users.Count - start)).ToArray();
+                // Batches of one would take the single-call path; the fused kernel serves any batch exactly.
+                var top = s.TopItems(users, k, excludeSeen, Options.CandidateCount, forceBatch: true);
+                for (int r = 0; r < users.Length; r++)
+                {
+                    yield return new UserRecommendations(s.Users[users[r]], users[r], top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray());
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The top <paramref name="k"/> items for a user the model never saw — an anonymous visitor, a new sign-up — from
+    /// the items they interacted with, without retraining: the user is folded in the way the model builds its users
+    /// (LightGCN propagation of the items' layers plus the semantic mean of the items; <c>docs/serving.md</c>, "New
+    /// users without retraining"). With no items, the most popular ones.
+    /// </summary>
+    /// <param name="recentItemIds">The items the user interacted with (repeats count once).</param>
+    /// <param name="k">How many items; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
+    /// <param name="excludeSeen">Leave out the given items (default true).</param>
+    /// <exception cref="UnknownItemException">An item id is unknown.</exception>
+    /// <exception cref="ArgumentException">An item id is null.</exception>
+    public IReadOnlyList<RecommendedItem> Recommend(IReadOnlyList<string> recentItemIds, int k = 20, bool excludeSeen = true)
+    {
+        ArgumentNullException.ThrowIfNull(recentItemIds);
+        CheckK(k);
+        var s = Current();
+        var items = ItemIndices(s, recentItemIds, nameof(recentItemIds));
+        return items.Length == 0 ? s.Popular(k) : FoldInRecommend(s, items, -1, k, excludeSeen);
+    }
+
+    /// <summary>
+    /// Records interactions made after training, so the next calls for this user reflect them: for a user the model
+    /// trained, the representation is refolded over the training items plus the recorded ones (their own ID embedding
+    /// kept); for an unknown id, <see cref="UnknownUserPolicy.FoldIn"/> folds them in from the recorded items. Recorded
+    /// items are left out of the user's recommendations like training items. Kept in memory by the engine (not in the
+    /// model); <see cref="ForgetInteractions"/> drops them. <see cref="Score"/> and <see cref="RecommendAllUsers"/> keep
+    /// using the trained representations.
+    /// </summary>
+    /// <exception cref="UnknownItemException">An item id is unknown.</exception>
+    /// <exception cref="ArgumentException">The user id or an item id is null or empty.</exception>
+    public void RecordInteractions(string userId, IReadOnlyList<string> itemIds)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(itemIds);
+        var s = Current();
+        var added = ItemIndices(s, itemIds, nameof(itemIds));
+        _recorded.AddOrUpdate(userId, added, (_, old) => Union(old, added));
+    }
+
+    /// <summary>Drops the interactions recorded for a user; returns whether there were any.</summary>
+    public bool ForgetInteractions(string userId)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return _recorded.TryRemove(userId, out _);
+    }
+
+    /// <summary>The number of users with recorded interactions.</summary>
+    public int RecordedUserCount => _recorded.Count;
+
+    /// <summary>The fold-in representation <c>z</c> of a user with the given items (for tests and measurements).</summary>
+    internal float[] FoldInVector(IReadOnlyList<string> itemIds, string? trainedUserId = null, EgoEstimate ego = EgoEstimate.Regression)
+    {
+        var s = Current();
+        int user = trainedUserId is null ? -1 : s.Users.IndexOf(trainedUserId);
+        return FoldIn().Represent(ItemIndices(s, itemIds, nameof(itemIds)), user, Snapshot.Floats(s.ItemVectors), ego);
+    }
+
+    /// <summary>The top k for a fold-in representation; <paramref name="ego"/> is for the measurements.</summary>
+    internal RecommendedItem[] FoldInRecommend(string[] itemIds, int k, EgoEstimate ego)
+    {
+        var s = Current();
+        var items = ItemIndices(s, itemIds, nameof(itemIds));
+        var z = FoldIn().Represent(items, -1, Snapshot.Floats(s.ItemVectors), ego);
+        return s.TopItemsFor(z, k, items, Options.CandidateCount).Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+    }
+
+    private RecommendedItem[] FoldInRecommend(Snapshot s, int[] items, int trainedUser, int k, bool excludeSeen)
+    {
+        var z = FoldIn().Represent(items, trainedUser, Snapshot.Floats(s.ItemVectors));
+        return s.TopItemsFor(z, k, excludeSeen ? items : [], Options.CandidateCount)
+            .Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+    }
+
+    /// <summary>The fold-in basis, computed from the model at the first fold-in (the model is borrowed, as for <see cref="AddItems"/>).</summary>
+    private FoldInBasis FoldIn()
+    {
+        if (Volatile.Read(ref _foldIn) is { } ready)
+        {
+            return ready;
+        }
+
+        lock (_writeLock)
+        {
+            _foldIn ??= _model.FoldInBasis();
+            return _foldIn;
+        }
+    }
+
+    /// <summary>Distinct, ascending item indices of the ids.</summary>
+    private static int[] ItemIndices(Snapshot s, IReadOnlyList<string> ids, string parameter)
+    {
+        var indices = new SortedSet<int>();
+        foreach (string? id in ids)
+        {
+            if (id is null)
+            {
+                throw new ArgumentException("An item id is null.", parameter);
+            }
+
+            indices.Add(s.Items.TryGetIndex(id, out int i) ? i : throw new UnknownItemException(id));
+        }
+
+        return [.. indices];
+    }
+
+    private static int[] Union(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+    {
+        var set = new SortedSet<int>(a.ToArray());
+        set.UnionWith(b.ToArray());
+        return [.. set];
     }
 
     /// <summary>The <paramref name="k"/> items most similar to an item (cosine of the final representations), the item itself excluded.</summary>
@@ -203,12 +391,7 @@ public sealed class RecommendationEngine : IDisposable
             throw new UnknownItemException(itemId);
         }
 
-        using var scope = NewDisposeScope();
-        var normalized = s.NormalizedItems();
-        var scores = normalized.matmul(normalized[item]).unsqueeze(0);
-        using var minusInfinity = float.NegativeInfinity.ToScalar();
-        scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
-        return TopK.Select(scores, k)[0].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
+        return s.SimilarTo(item, k).Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
     }
 
     /// <summary>The scores of the given items for a user, in the order asked.</summary>
@@ -283,7 +466,8 @@ public sealed class RecommendationEngine : IDisposable
                 old.Items.Append(itemIds),
                 old.Seen.WithItemCount(total),
                 popularity,
-                PopularOrder(popularity));
+                PopularOrder(popularity),
+                Quantize(items, Options));
             // Readers may still be using the old snapshot, so it is not disposed here: its item tensor is released
             // by TorchSharp's finalizer once no reader holds it (the user tensor lives on in the new snapshot).
             Volatile.Write(ref _snapshot, next);
@@ -316,6 +500,15 @@ public sealed class RecommendationEngine : IDisposable
         }
     }
 
+    /// <summary>The int8 copy of the items for single calls, when the options ask for it and the items are on the CPU.</summary>
+    private static Int8Items? Quantize(Tensor items, RecommendationEngineOptions options) =>
+        options.Precision == RecommendPrecision.Int8Rescored && items.device.type == DeviceType.CPU && FitsSpan(items)
+            ? Int8Items.Build(Snapshot.Floats(items), (int)items.shape[0], (int)items.shape[1])
+            : null;
+
+    /// <summary>Whether a tensor's bytes can be read as one span (under 2 GiB); larger matrices take the exact path.</summary>
+    internal static bool FitsSpan(Tensor t) => t.numel() * t.element_size() <= int.MaxValue;
+
     private static int[] PopularOrder(int[] popularity) =>
         Enumerable.Range(0, popularity.Length).OrderByDescending(i => popularity[i]).ThenBy(i => i).ToArray();
 
@@ -327,9 +520,16 @@ public sealed class RecommendationEngine : IDisposable
         IdMap items,
         UserItemMatrix seen,
         int[] popularity,
-        int[] popularOrder) : IDisposable
+        int[] popularOrder,
+        Int8Items? quantized) : IDisposable
     {
         private Tensor? _normalized;
+
+        /// <summary>The int8 item copy of <see cref="RecommendPrecision.Int8Rescored"/>; null for exact engines and GPU engines.</summary>
+        public Int8Items? Quantized { get; } = quantized;
+
+        /// <summary>The float32 values of a contiguous CPU tensor, read in place (the tensor must outlive the span).</summary>
+        public static ReadOnlySpan<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
 
         public Tensor UserVectors { get; } = userVectors;
 
@@ -342,6 +542,93 @@ public sealed class RecommendationEngine : IDisposable
         public UserItemMatrix Seen { get; } = seen;
 
         public int[] Popularity { get; } = popularity;
+
+        /// <summary>
+        /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
+        /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
+        /// </summary>
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount, bool forceBatch = false)
+        {
+            if (users.Length == 1 && !forceBatch && Quantized is { } q && FitsSpan(UserVectors))
+            {
+                int d = (int)UserVectors.shape[1];
+                var user = Floats(UserVectors).Slice(users[0] * d, d);
+                var seen = excludeSeen ? Seen.ItemsOf(users[0]) : [];
+                return [q.Select(user, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), seen, out _)];
+            }
+
+            using var scope = NewDisposeScope();
+            var index = tensor(users.Select(u => (long)u).ToArray(), device: UserVectors.device);
+            var queries = UserVectors.index_select(0, index);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(queries, ItemVectors, k, excludeSeen ? ColumnExclusions.ForUsers(Seen, users) : null);
+            }
+
+            var scores = queries.matmul(ItemVectors.t());
+            if (excludeSeen)
+            {
+                var flat = new List<long>();
+                for (int r = 0; r < users.Length; r++)
+                {
+                    long rowBase = (long)r * Items.Count;
+                    foreach (int i in Seen.ItemsOf(users[r]))
+                    {
+                        flat.Add(rowBase + i);
+                    }
+                }
+
+                if (flat.Count > 0)
+                {
+                    using var minusInfinity = float.NegativeInfinity.ToScalar();
+                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
+                }
+            }
+
+            return TopK.Select(scores, k);
+        }
+
+        /// <summary>The exact top k of <c>z · z_i</c> for one representation, the given items (ascending) never returned.</summary>
+        public ScoredIndex[] TopItemsFor(float[] z, int k, int[] excluded, int? candidateCount)
+        {
+            if (Quantized is { } q)
+            {
+                return q.Select(z, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), excluded, out _);
+            }
+
+            using var scope = NewDisposeScope();
+            var query = tensor(z, [1, z.Length]).to(ItemVectors.device);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, ItemVectors, k, ColumnExclusions.FromSortedRows([0, excluded.Length], excluded))[0];
+            }
+
+            var scores = query.matmul(ItemVectors.t());
+            if (excluded.Length > 0)
+            {
+                using var minusInfinity = float.NegativeInfinity.ToScalar();
+                scores.index_fill_(1, tensor(excluded.Select(i => (long)i).ToArray(), device: scores.device), minusInfinity);
+            }
+
+            return TopK.Select(scores, k)[0];
+        }
+
+        /// <summary>The top k of the cosine between an item and every other item (the item itself excluded).</summary>
+        public ScoredIndex[] SimilarTo(int item, int k)
+        {
+            using var scope = NewDisposeScope();
+            var normalized = NormalizedItems();
+            var query = normalized.narrow(0, item, 1);
+            if (normalized.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, normalized, k, ColumnExclusions.Diagonal(item))[0];
+            }
+
+            var scores = normalized.matmul(normalized[item]).unsqueeze(0);
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
+            scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
+            return TopK.Select(scores, k)[0];
+        }
 
         public RecommendedItem[] Popular(int k) =>
             popularOrder.Take(k).Select(i => new RecommendedItem(Items[i], i, Popularity[i])).ToArray();

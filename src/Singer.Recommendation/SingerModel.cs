@@ -503,6 +503,37 @@ public sealed class SingerModel : IRankingScorer, IDisposable
         return semantic.EmbedNewItems(rows, ordered);
     }
 
+    /// <summary>
+    /// What serving-time fold-in of new users needs (<c>docs/serving.md</c>, "New users without retraining"): the item
+    /// rows of the behaviour branch's propagation layers <c>0 … max(L_b, 1) − 1</c>, the users' ID embeddings and
+    /// first propagated layer, and the items' fused semantic representations (null for LightGCN), all as host arrays.
+    /// </summary>
+    internal Serving.FoldInBasis FoldInBasis()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        int users = Dataset.UserCount, layers = _network.Behavior.Layers;
+        var propagated = _network.Behavior.PropagateLayers(Math.Max(layers, 1));
+        var itemLayers = new float[Math.Max(layers, 1)][];
+        for (int l = 0; l < itemLayers.Length; l++)
+        {
+            itemLayers[l] = Host(propagated[l][users..]);
+        }
+
+        float[]? semantic = _network.Semantic is { } encoder ? Host(encoder.Forward().Items) : null;
+        return new Serving.FoldInBasis(
+            layers,
+            (int)propagated[0].shape[1],
+            itemLayers,
+            Host(propagated[0][..users]),
+            Host(propagated[1][..users]),
+            semantic,
+            Dataset.Train.ItemDegrees());
+
+        static float[] Host(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
+    }
+
     /// <summary><c>scale · w_ij / √(d_i · d_j)</c> with <c>d_i</c> the new row's sum and <c>d_j</c> the existing item's degree (0 when either is 0).</summary>
     private static SparseGraph NormalizeNewRows(SparseGraph knn, float[] existingDegrees, float scale)
     {

@@ -91,6 +91,31 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     }
 
     [Fact]
+    public async Task Recommend_all_users_writes_a_parquet_file_equal_to_single_recommendations()
+    {
+        string output = Path.Combine(Data, "recs.parquet");
+        var result = CliRunner.Run("recommend", "--model", Model, "--all-users", "-k", "5", "--out", output, "--batch-size", "64", "--json");
+        result.ExitCode.Should().Be(0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        json.RootElement.GetProperty("users").GetInt32().Should().Be(150);
+        json.RootElement.GetProperty("rows").GetInt32().Should().Be(150 * 5);
+
+        // The first user's rows equal `recommend --user` for that user.
+        await using var file = File.OpenRead(output);
+        var rows = (await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(file)).Data;
+        rows.Should().HaveCount(750);
+        string first = (string)rows[0]["user_id"]!;
+        var single = CliRunner.Run("recommend", "--model", Model, "--user", first, "-k", "5", "--json");
+        using var singleJson = JsonDocument.Parse(single.Stdout);
+        rows.Take(5).Select(r => (string)r["item_id"]!).Should().Equal(
+            singleJson.RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("itemId").GetString()));
+
+        var text = CliRunner.Run("recommend", "--model", Model, "--all-users", "-k", "3", "--out", Path.Combine(Data, "recs3.parquet"));
+        text.ExitCode.Should().Be(0, text.Stderr);
+        text.Stdout.Should().Contain("150 users × top 3 = 450 rows");
+    }
+
+    [Fact]
     public void Graph_reports_statistics_per_modality_and_accepts_the_k_spellings()
     {
         var result = CliRunner.Run("graph", "--data", Data, "--k", "4", "--coint-k", "3", "--beta", "0.5", "--json");
@@ -127,6 +152,9 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     [InlineData("train", "--data", "d", "--out", "x.singer", "--no-such-option")]
     [InlineData("evaluate", "--model", "m", "--data", "d", "--split", "train")]
     [InlineData("recommend", "--model", "m", "--user", "1", "-k", "0")]
+    [InlineData("recommend", "--model", "m", "--all-users")]
+    [InlineData("recommend", "--model", "m", "--all-users", "--user", "1", "--out", "x.parquet")]
+    [InlineData("recommend", "--model", "m", "--user", "1", "--out", "x.parquet")]
     public void Bad_usage_exits_with_2_and_one_message_on_stderr(params string[] args)
     {
         var result = CliRunner.Run(args);

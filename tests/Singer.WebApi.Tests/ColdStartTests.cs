@@ -22,7 +22,7 @@ public sealed class ColdStartTests(ServiceFixture service) : IClassFixture<Servi
 
         // Two new items with the same features get the same representation, so each is the other's nearest item.
         var request = new AddItemsRequest([new NewItem("new-a", FeaturesOf(10, 0.01f)), new NewItem("new-b", FeaturesOf(10, 0.01f))]);
-        var response = await Client.PostAsJsonAsync("/items", request);
+        var response = await service.Writer.PostAsJsonAsync("/items", request);
         response.StatusCode.Should().Be(HttpStatusCode.Created);
         response.Headers.Location!.ToString().Should().Be("/items/new-a/similar");
         var added = await response.Content.ReadFromJsonAsync<AddItemsResponse>();
@@ -63,7 +63,7 @@ public sealed class ColdStartTests(ServiceFixture service) : IClassFixture<Servi
             (new AddItemsRequest([]), "at least one item"),
         })
         {
-            var response = await Client.PostAsJsonAsync("/items", body);
+            var response = await service.Writer.PostAsJsonAsync("/items", body);
             response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
             var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
             problem!.Detail.Should().Contain(expected);
@@ -75,7 +75,7 @@ public sealed class ColdStartTests(ServiceFixture service) : IClassFixture<Servi
     [Fact]
     public async Task An_existing_id_is_a_409_conflict()
     {
-        var response = await Client.PostAsJsonAsync("/items", new AddItemsRequest([new NewItem("i00001", FeaturesOf(1))]));
+        var response = await service.Writer.PostAsJsonAsync("/items", new AddItemsRequest([new NewItem("i00001", FeaturesOf(1))]));
         response.StatusCode.Should().Be(HttpStatusCode.Conflict);
         var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
         problem!.Detail.Should().Contain("already exists").And.NotContain("Parameter");

@@ -72,7 +72,7 @@ public sealed class EndpointTests(ServiceFixture service) : IClassFixture<Servic
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
 
-        var malformed = await Client.PostAsync("/items", new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json"));
+        var malformed = await service.Writer.PostAsync("/items", new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json"));
         malformed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 

@@ -31,9 +31,37 @@ public sealed class ServiceFixture : IDisposable
             model.Save(ModelPath);
         }
 
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Singer:ModelPath", ModelPath));
+        Factory = Start();
         Client = Factory.CreateClient();
+        Writer = Factory.CreateClient();
+        Writer.DefaultRequestHeaders.Add("X-Api-Key", WriterKey);
     }
+
+    /// <summary>The test keys, given to the service through configuration as a deployment would (never in appsettings.json).</summary>
+    public const string WriterKey = "test-writer-key-0123456789abcdef";
+
+    public const string ReaderKey = "test-reader-key-0123456789abcdef";
+
+    /// <summary>Starts the service on the model with two API keys (a writer, a reader) and the given extra settings.</summary>
+    public WebApplicationFactory<Program> Start(IReadOnlyDictionary<string, string>? settings = null) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Singer:ModelPath", ModelPath);
+            b.UseSetting("Singer:ApiKeys:0:Name", "catalogue-admin");
+            b.UseSetting("Singer:ApiKeys:0:Key", WriterKey);
+            b.UseSetting("Singer:ApiKeys:0:Scopes:0", "read");
+            b.UseSetting("Singer:ApiKeys:0:Scopes:1", "write");
+            b.UseSetting("Singer:ApiKeys:1:Name", "storefront");
+            b.UseSetting("Singer:ApiKeys:1:Key", ReaderKey);
+            b.UseSetting("Singer:ApiKeys:1:Scopes:0", "read");
+            // The shared service must not throttle the other tests.
+            b.UseSetting("Singer:RateLimit:PermitsPerSecond", "100000");
+            b.UseSetting("Singer:RateLimit:Burst", "100000");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+        });
 
     public InteractionDataset Data { get; }
 
@@ -41,11 +69,16 @@ public sealed class ServiceFixture : IDisposable
 
     public WebApplicationFactory<Program> Factory { get; }
 
+    /// <summary>An anonymous client.</summary>
     public HttpClient Client { get; }
+
+    /// <summary>A client with the writer key.</summary>
+    public HttpClient Writer { get; }
 
     public void Dispose()
     {
         Client.Dispose();
+        Writer.Dispose();
         Factory.Dispose();
         File.Delete(ModelPath);
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Singer.Recommendation.Export;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -25,6 +26,19 @@ internal sealed class RecommendSettings : CommonSettings
     [Description("Also rank the user's training items (by default they are left out).")]
     public bool IncludeSeen { get; set; }
 
+    [CommandOption("--all-users")]
+    [Description("Every user's top k, written to --out as Parquet (user_id, rank, item_id, score), streamed in batches.")]
+    public bool AllUsers { get; set; }
+
+    [CommandOption("--out <FILE>")]
+    [Description("With --all-users: the Parquet file to write (atomically: a temporary file renamed when complete).")]
+    public string? Out { get; set; }
+
+    [CommandOption("--batch-size <N>")]
+    [Description("With --all-users: users per batched product. Default 256.")]
+    [DefaultValue(256)]
+    public int BatchSize { get; set; } = 256;
+
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
@@ -32,9 +46,30 @@ internal sealed class RecommendSettings : CommonSettings
             return ValidationResult.Error("--model <FILE> is required: the saved model to recommend with.");
         }
 
-        if (string.IsNullOrWhiteSpace(User))
+        if (AllUsers)
         {
-            return ValidationResult.Error("--user <ID> is required.");
+            if (User is not null)
+            {
+                return ValidationResult.Error("--user and --all-users exclude each other: give one user, or export all of them.");
+            }
+
+            if (string.IsNullOrWhiteSpace(Out))
+            {
+                return ValidationResult.Error("--all-users needs --out <FILE.parquet>: where to write every user's recommendations.");
+            }
+
+            if (BatchSize is < 1 or > 65_536)
+            {
+                return ValidationResult.Error($"--batch-size must be in [1, 65536]; got {BatchSize}.");
+            }
+        }
+        else if (Out is not null)
+        {
+            return ValidationResult.Error("--out is for --all-users; a single user's recommendations are printed.");
+        }
+        else if (string.IsNullOrWhiteSpace(User))
+        {
+            return ValidationResult.Error("--user <ID> is required (or --all-users --out FILE for every user).");
         }
 
         return K is >= 1 and <= 1000
@@ -51,6 +86,11 @@ internal sealed class RecommendCommand(CliConsole console) : Command<RecommendSe
         var device = Shared.ResolveDevice(settings);
         using var model = SingerModel.Load(settings.ModelPath!, device);
         using var engine = RecommendationEngine.Create(model);
+        if (settings.AllUsers)
+        {
+            return ExportAll(engine, model, settings, cancellationToken);
+        }
+
         var items = engine.Recommend(settings.User!, settings.K, excludeSeen: !settings.IncludeSeen);
         if (settings.Json)
         {
@@ -80,5 +120,59 @@ internal sealed class RecommendCommand(CliConsole console) : Command<RecommendSe
 
         console.Out.Write(table);
         return ExitCodes.Success;
+    }
+
+    private int ExportAll(RecommendationEngine engine, SingerModel model, RecommendSettings settings, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, console.Cancellation);
+        var options = new ParquetExportOptions { K = settings.K, ExcludeSeen = !settings.IncludeSeen, BatchSize = settings.BatchSize };
+        ExportSummary summary;
+        if (!settings.Json && console.Interactive)
+        {
+            summary = null!;
+            console.Out.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(Markup.Escape($"{engine.UserCount:N0} users × top {settings.K}"), maxValue: engine.UserCount);
+                    var progress = new CallbackProgress(p => task.Value = p.UsersDone);
+                    summary = RecommendationExport.WriteParquetAsync(engine, settings.Out!, options, progress, cancel.Token).GetAwaiter().GetResult();
+                    task.Value = engine.UserCount;
+                });
+        }
+        else
+        {
+            var progress = settings.Json ? null : new CallbackProgress(p => console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{p.UsersDone:N0} of {p.UsersTotal:N0} users ({p.Elapsed.TotalSeconds:F1} s)")));
+            summary = RecommendationExport.WriteParquetAsync(engine, settings.Out!, options, progress, cancel.Token).GetAwaiter().GetResult();
+        }
+
+        long bytes = new FileInfo(settings.Out!).Length;
+        if (settings.Json)
+        {
+            Shared.WriteJson(console, new
+            {
+                @out = settings.Out,
+                users = summary.Users,
+                rows = summary.Rows,
+                rowGroups = summary.RowGroups,
+                k = settings.K,
+                includeSeen = settings.IncludeSeen,
+                seconds = summary.Elapsed.TotalSeconds,
+                bytes,
+            });
+            return ExitCodes.Success;
+        }
+
+        console.Out.MarkupLineInterpolated(
+            $"Wrote [bold]{settings.Out}[/]: {summary.Users:N0} users × top {settings.K} = {summary.Rows:N0} rows ({model.Name}, {(settings.IncludeSeen ? "training items included" : "training items left out")}), {bytes / 1048576.0:F1} MB in {summary.Elapsed.TotalSeconds:F1} s ({summary.Users / Math.Max(summary.Elapsed.TotalSeconds, 1e-9):N0} users/s).");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Reports synchronously on the exporting thread.</summary>
+    private sealed class CallbackProgress(Action<ExportProgress> report) : IProgress<ExportProgress>
+    {
+        public void Report(ExportProgress value) => report(value);
     }
 }

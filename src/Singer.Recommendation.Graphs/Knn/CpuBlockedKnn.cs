@@ -1,11 +1,13 @@
+using Singer.Recommendation.Core;
 using TorchSharp;
 
 namespace Singer.Recommendation.Graphs.Knn;
 
 /// <summary>
-/// The CPU path of the blocked kNN (SPEC §1.1): for each block of B query rows, <c>S_b = Q_b · Xᵀ</c> with one
-/// multi-threaded float32 GEMM (libtorch's BLAS) into a reused buffer, then an exact top-k per row in vectorised C#
-/// (<see cref="RowTopK"/>), parallel across rows. Memory: the B × N buffer, never N × N.
+/// The CPU path of the blocked kNN (SPEC §1.1): for each block of B query rows, the library's fused top-k kernel
+/// (<see cref="BlockedTopK"/>, shared with serving): <c>S_b = Q_b · Xᵀ</c> with one multi-threaded float32 GEMM
+/// (libtorch's BLAS) into a reused buffer, then an exact top-k per row in vectorised C#, parallel across rows, the item
+/// itself masked. Memory: the B × N buffer, never N × N.
 /// </summary>
 internal static class CpuBlockedKnn
 {
@@ -30,75 +32,60 @@ internal static class CpuBlockedKnn
 
     public static void Run(KnnJob job, KnnSettings settings, KnnResult result, Action<int> blockDone, CancellationToken cancellationToken)
     {
-        int n = job.BaseCount, d = job.Dimension, blockRows = settings.BlockRows;
-        var normalizedBase = AlignedArray.Rent(n * d);
-        var normalizedQueries = job.SelfGraph ? normalizedBase : AlignedArray.Rent(job.QueryRows * d);
-        var buffer = AlignedArray.Rent(blockRows * n);
+        int n = job.BaseCount, d = job.Dimension;
+        var normalizedBase = Scratch.Rent(n * d);
+        var normalizedQueries = job.SelfGraph ? normalizedBase : Scratch.Rent(job.QueryRows * d);
         try
         {
             // Normalise once (SPEC §1.1: the cosine is the dot product of unit rows).
-            KnnJob.Normalize(job.BaseFeatures, normalizedBase.Array, normalizedBase.Offset);
+            KnnJob.Normalize(job.BaseFeatures, normalizedBase, 0);
             if (!job.SelfGraph)
             {
-                KnnJob.Normalize(job.QueryFeatures, normalizedQueries.Array, normalizedQueries.Offset);
+                KnnJob.Normalize(job.QueryFeatures, normalizedQueries, 0);
             }
 
-            RunBlocks(job, settings, result, normalizedBase, normalizedQueries, buffer, blockDone, cancellationToken);
+            RunBlocks(job, settings, result, normalizedBase, normalizedQueries, blockDone, cancellationToken);
         }
         finally
         {
-            buffer.Return();
             if (!job.SelfGraph)
             {
-                normalizedQueries.Return();
+                Scratch.Return(normalizedQueries);
             }
 
-            normalizedBase.Return();
+            Scratch.Return(normalizedBase);
         }
     }
 
     private static void RunBlocks(
-        KnnJob job, KnnSettings settings, KnnResult result, AlignedArray normalizedBase, AlignedArray normalizedQueries, AlignedArray buffer,
+        KnnJob job, KnnSettings settings, KnnResult result, float[] normalizedBase, float[] normalizedQueries,
         Action<int> blockDone, CancellationToken cancellationToken)
     {
         int n = job.BaseCount, d = job.Dimension, blockRows = settings.BlockRows;
         using var scope = torch.NewDisposeScope();
-        // The tensors wrap the pinned arrays without a copy; all of them are disposed before the arrays go back.
-        var baseTensor = normalizedBase.AsTensor(n, d);
-        var queries = job.SelfGraph ? baseTensor : normalizedQueries.AsTensor(job.QueryRows, d);
-        var baseTransposed = baseTensor.t();
-        var product = buffer.AsTensor(blockRows, n);
-        var options = new ParallelOptions { CancellationToken = cancellationToken };
-        var array = buffer.Array;
-        int offset = buffer.Offset;
-
+        // The tensors wrap the pooled arrays without a copy; all of them are disposed before the arrays go back.
+        var baseTensor = Wrap(normalizedBase, n, d);
+        var queries = job.SelfGraph ? baseTensor : Wrap(normalizedQueries, job.QueryRows, d);
+        var exclusions = settings.ExcludeSelf ? ColumnExclusions.Diagonal() : null;
         for (int start = 0; start < job.QueryRows; start += blockRows)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(blockRows, job.QueryRows - start);
-            using (var target = product.narrow(0, 0, rows))
             using (var block = queries.narrow(0, start, rows))
             {
-                // beta = 0: the buffer's old content is ignored, not multiplied.
-                target.addmm_(block, baseTransposed, beta: 0f, alpha: 1f);
+                // Full-width tiles: at d in the hundreds the product dominates, and one GEMM per block reaches the BLAS
+                // rate (the serving calls, at d = 64, use cache-sized tiles instead).
+                BlockedTopK.Accumulate(block, baseTensor, 0, result.Accumulator, start, exclusions, tileColumns: n, cancellationToken);
             }
 
-            // A few contiguous row ranges per core: many small interleaved tasks were measured 3–4× slower
-            // (the threads' reads interleave and the rows' heaps share cache lines at every task boundary).
-            int first = start;
-            int parts = Math.Min(rows, Environment.ProcessorCount * 4);
-            Parallel.For(0, parts, options, part =>
-            {
-                int end = (int)((long)rows * (part + 1) / parts);
-                for (int r = (int)((long)rows * part / parts); r < end; r++)
-                {
-                    int row = first + r;
-                    int self = settings.ExcludeSelf ? row : -1;
-                    result.Counts[row] = RowTopK.Select(
-                        array.AsSpan(offset + (r * n), n), settings.K, self, settings.Floor, result.ValueSlots(row), result.ColumnSlots(row));
-                }
-            });
             blockDone(rows);
         }
+    }
+
+    private static torch.Tensor Wrap(float[] array, long rows, long columns)
+    {
+        using var flat = torch.from_array(array);
+        using var part = flat.narrow(0, 0, rows * columns);
+        return part.view(rows, columns);
     }
 }

@@ -287,17 +287,14 @@ internal static class DeviceBlockedKnn
         uncertified[r] = !certified;
         if (certified)
         {
+            // Sorted best first, so the kept entries are a prefix.
             int kept = 0;
-            var outValues = result.ValueSlots(row);
-            var outColumns = result.ColumnSlots(row);
-            for (int j = 0; j < valid && kept < s.K && values[j] > s.Floor; j++)
+            while (kept < valid && kept < s.K && values[kept] > s.Floor)
             {
-                outValues[kept] = values[j];
-                outColumns[kept] = columns[j];
                 kept++;
             }
 
-            result.Counts[row] = kept;
+            result.Accumulator.SetRow(row, values.AsSpan(0, kept), columns.AsSpan(0, kept));
         }
     }
 
@@ -373,8 +370,8 @@ internal static class DeviceBlockedKnn
             for (int i = 0; i < count; i++)
             {
                 int row = start + localRows[from + i];
-                var outValues = result.ValueSlots(row);
-                var outColumns = result.ColumnSlots(row);
+                var outValues = new float[s.K];
+                var outColumns = new int[s.K];
                 int kept = 0;
                 for (int j = i * s.K; j < (i + 1) * s.K; j++)
                 {
@@ -386,7 +383,7 @@ internal static class DeviceBlockedKnn
                     }
                 }
 
-                result.Counts[row] = kept;
+                result.Accumulator.SetRow(row, outValues.AsSpan(0, kept), outColumns.AsSpan(0, kept));
             }
         }
     }

@@ -128,69 +128,57 @@ internal readonly record struct KnnSettings(
     public bool Reduced => Precision != KnnPrecision.Float32;
 }
 
-/// <summary>Per-row results: up to k (column, value) slots per row and the number used.</summary>
+/// <summary>Per-row results: the running top-k of each row (<see cref="TopKAccumulator"/>, shared with serving).</summary>
 internal sealed class KnnResult
 {
-    public KnnResult(int rows, int k)
+    public KnnResult(int rows, int k, float floor = float.NegativeInfinity)
     {
         if ((long)rows * k > Array.MaxLength)
         {
             throw new InvalidOperationException($"{rows:N0} rows × k = {k} exceeds the largest array; use a smaller k.");
         }
 
-        Rows = rows;
-        K = k;
-        Columns = new int[rows * k];
-        Values = new float[rows * k];
-        Counts = new int[rows];
+        Accumulator = new TopKAccumulator(rows, k, floor);
     }
 
-    public int Rows { get; }
+    public TopKAccumulator Accumulator { get; }
 
-    public int K { get; }
+    public int Rows => Accumulator.Rows;
 
-    public int[] Columns { get; }
-
-    public float[] Values { get; }
-
-    public int[] Counts { get; }
-
-    public Span<int> ColumnSlots(int row) => Columns.AsSpan(row * K, K);
-
-    public Span<float> ValueSlots(int row) => Values.AsSpan(row * K, K);
+    public int K => Accumulator.K;
 
     /// <summary>The CSR graph: each row's entries sorted by column; binary edges get weight 1.</summary>
-    public SparseGraph ToGraph(int columnCount, KnnEdgeWeight weight)
+    public SparseGraph ToGraph(int columnCount, KnnEdgeWeight weight) => ToGraph(Accumulator, columnCount, weight);
+
+    /// <summary>The CSR graph of an accumulator's rows: each row's entries sorted by column; binary edges get weight 1.</summary>
+    public static SparseGraph ToGraph(TopKAccumulator accumulator, int columnCount, KnnEdgeWeight weight)
     {
-        var offsets = new int[Rows + 1];
-        for (int r = 0; r < Rows; r++)
+        int rowCount = accumulator.Rows;
+        var offsets = new int[rowCount + 1];
+        for (int r = 0; r < rowCount; r++)
         {
-            offsets[r + 1] = offsets[r] + Counts[r];
+            offsets[r + 1] = offsets[r] + accumulator.Count(r);
         }
 
-        int nnz = offsets[Rows];
+        int nnz = offsets[rowCount];
         var cols = new int[nnz];
         var vals = new float[nnz];
-        Parallel.For(0, (Rows + 1023) / 1024, chunk =>
+        Parallel.For(0, (rowCount + 1023) / 1024, chunk =>
         {
-            int end = Math.Min(Rows, (chunk + 1) * 1024);
+            int end = Math.Min(rowCount, (chunk + 1) * 1024);
             for (int r = chunk * 1024; r < end; r++)
             {
-                int n = Counts[r];
-                var c = ColumnSlots(r)[..n];
-                var v = ValueSlots(r)[..n];
+                int n = accumulator.Count(r);
+                var c = cols.AsSpan(offsets[r], n);
+                var v = vals.AsSpan(offsets[r], n);
+                accumulator.CopyRow(r, v, c);
                 c.Sort(v);
-                c.CopyTo(cols.AsSpan(offsets[r], n));
                 if (weight == KnnEdgeWeight.Binary)
                 {
-                    vals.AsSpan(offsets[r], n).Fill(1f);
-                }
-                else
-                {
-                    v.CopyTo(vals.AsSpan(offsets[r], n));
+                    v.Fill(1f);
                 }
             }
         });
-        return SparseGraph.CreateUnchecked(Rows, columnCount, offsets, cols, vals);
+        return SparseGraph.CreateUnchecked(rowCount, columnCount, offsets, cols, vals);
     }
 }

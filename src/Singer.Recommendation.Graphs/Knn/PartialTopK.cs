@@ -95,9 +95,9 @@ internal sealed class PartialTopKResult
 /// excludes self by local position, which is not the global one in a shard, so when the shard contains a row's own
 /// column the kernel keeps k + 1 and the item itself is removed here: the top k without i are the top k + 1 with i,
 /// less i (or the first k when i is not among them).</para>
-/// <para><see cref="PartialScore.Dot"/> (the all-users export) uses the same blocked GEMM and <see cref="RowTopK"/>
-/// selection without normalisation, after setting excluded entries to −∞. It stands in until the fused users × items
-/// kernel of the serving work lands below Graphs; the Orleans package reaches both through this one method.</para>
+/// <para><see cref="PartialScore.Dot"/> (the all-users export) runs the serving kernel, <see cref="BlockedTopK.Accumulate"/>,
+/// on the shard: inner products without normalisation, each row's excluded columns never selected. The Orleans package
+/// reaches both through this one method.</para>
 /// </remarks>
 internal static class PartialTopK
 {
@@ -164,12 +164,15 @@ internal static class PartialTopK
 
         var settings = new KnnSettings(kernelK, false, r.Weight, 0, KnnPrecision.Float32, 0, 0f, r.MemoryBudgetBytes);
         settings = settings with { BlockRows = CpuBlockedKnn.BlockRows(r.MemoryBudgetBytes, r.BlockRows, rows, cols) };
-        var kernel = new KnnResult(rows, kernelK);
+        var kernel = new KnnResult(rows, kernelK, settings.Floor);
         CpuBlockedKnn.Run(KnnJob.ForQueries(r.Rows, r.Columns), settings, kernel, _ => { }, cancellationToken);
         Parallel.For(0, rows, new ParallelOptions { CancellationToken = cancellationToken }, row =>
         {
             int self = selfInShard ? r.RowStart + row - r.ColumnStart : -1;
-            Emit(kernel.ValueSlots(row)[..kernel.Counts[row]], kernel.ColumnSlots(row)[..kernel.Counts[row]], self, r.ColumnStart, result, row);
+            var values = new float[kernelK];
+            var columns = new int[kernelK];
+            int count = kernel.Accumulator.CopyRow(row, values, columns);
+            Emit(values.AsSpan(0, count), columns.AsSpan(0, count), self, r.ColumnStart, result, row);
         });
         return result;
     }
@@ -183,65 +186,35 @@ internal static class PartialTopK
             return result;
         }
 
-        int blockRows = CpuBlockedKnn.BlockRows(r.MemoryBudgetBytes, r.BlockRows, rows, cols);
-        var baseData = AlignedArray.Rent(cols * d);
-        var queryData = AlignedArray.Rent(rows * d);
-        var buffer = AlignedArray.Rent(blockRows * cols);
-        try
+        ColumnExclusions? exclusions = null;
+        if (r.ExcludedOffsets is { } excludedOffsets)
         {
-            r.Columns.Values.CopyTo(baseData.Array.AsSpan(baseData.Offset, cols * d));
-            r.Rows.Values.CopyTo(queryData.Array.AsSpan(queryData.Offset, rows * d));
-            var options = new ParallelOptions { CancellationToken = cancellationToken };
-            using var scope = torch.NewDisposeScope();
-            var baseTransposed = baseData.AsTensor(cols, d).t();
-            var queries = queryData.AsTensor(rows, d);
-            var product = buffer.AsTensor(blockRows, cols);
-            var array = buffer.Array;
-            int offset = buffer.Offset;
-            for (int start = 0; start < rows; start += blockRows)
+            // The fused kernel wants each row's excluded columns ascending (global columns, as the accumulator sees them).
+            var sorted = (int[])r.ExcludedColumns!.Clone();
+            for (int row = 0; row < rows; row++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int n = Math.Min(blockRows, rows - start);
-                using (var target = product.narrow(0, 0, n))
-                using (var block = queries.narrow(0, start, n))
-                {
-                    target.addmm_(block, baseTransposed, beta: 0f, alpha: 1f);
-                }
-
-                // Contiguous row ranges per core, as in the single-machine kernel.
-                int first = start;
-                int parts = Math.Min(n, Environment.ProcessorCount * 4);
-                Parallel.For(0, parts, options, part =>
-                {
-                    var values = new float[k];
-                    var columns = new int[k];
-                    int end = (int)((long)n * (part + 1) / parts);
-                    for (int i = (int)((long)n * part / parts); i < end; i++)
-                    {
-                        int row = first + i;
-                        var scores = array.AsSpan(offset + (i * cols), cols);
-                        if (r.ExcludedOffsets is { } excludedOffsets)
-                        {
-                            for (int e = excludedOffsets[row]; e < excludedOffsets[row + 1]; e++)
-                            {
-                                scores[r.ExcludedColumns![e] - r.ColumnStart] = float.NegativeInfinity;
-                            }
-                        }
-
-                        // −∞ never enters: the selection takes values strictly above the floor.
-                        int count = RowTopK.Select(scores, k, -1, float.NegativeInfinity, values, columns);
-                        Emit(values.AsSpan(0, count), columns.AsSpan(0, count), -1, r.ColumnStart, result, row);
-                    }
-                });
+                Array.Sort(sorted, excludedOffsets[row], excludedOffsets[row + 1] - excludedOffsets[row]);
             }
-        }
-        finally
-        {
-            buffer.Return();
-            queryData.Return();
-            baseData.Return();
+
+            exclusions = ColumnExclusions.FromSortedRows(excludedOffsets, sorted);
         }
 
+        // The serving kernel (blocked products + running top-k, excluded entries never selected: −∞ never enters).
+        var accumulator = new TopKAccumulator(rows, k);
+        using (var scope = torch.NewDisposeScope())
+        {
+            var queries = torch.tensor(r.Rows.Values.ToArray(), new long[] { rows, d });
+            var items = torch.tensor(r.Columns.Values.ToArray(), new long[] { cols, d });
+            BlockedTopK.Accumulate(queries, items, r.ColumnStart, accumulator, 0, exclusions, null, cancellationToken);
+        }
+
+        Parallel.For(0, rows, new ParallelOptions { CancellationToken = cancellationToken }, row =>
+        {
+            var values = new float[k];
+            var columns = new int[k];
+            int count = accumulator.CopyRow(row, values, columns);
+            Emit(values.AsSpan(0, count), columns.AsSpan(0, count), -1, 0, result, row);
+        });
         return result;
     }
 

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Singer.Recommendation.Graphs.Knn;
 
 /// <summary>
-/// Float work arrays (block buffers, normalised feature copies) from <see cref="ArrayPool{T}.Shared"/> up to 256 MiB,
+/// Float work arrays (the normalised feature copies of the kNN builder; the tile buffers are pooled the same way in Core) from <see cref="ArrayPool{T}.Shared"/> up to 256 MiB,
 /// so that a second build (the next modality, the next benchmark iteration) reuses memory whose pages are already
 /// mapped: a fresh page costs a fault on first touch, which on a virtual machine was measured at about 3 ms per MB.
 /// Larger arrays are allocated and left to the GC, so the pool never keeps more than that.

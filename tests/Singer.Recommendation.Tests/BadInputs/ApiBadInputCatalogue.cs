@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -85,6 +86,32 @@ internal static class ApiBadInputCatalogue
             typeof(InvalidOperationException), "LightGCN has no semantic branch, so it cannot embed items from their features");
         yield return Engine("engine-new-item-feature-nan", _ => () => GC.KeepAlive(new ItemModality("image", 1, 2, [0.5f, float.NaN])),
             typeof(ArgumentException), "NaN");
+        yield return Engine("engine-candidate-count-zero", c => () => RecommendationEngine.Create(c.Model, new RecommendationEngineOptions { CandidateCount = 0 }),
+            typeof(ArgumentOutOfRangeException), "CandidateCount must be ≥ 1");
+        yield return Engine("engine-foldin-unknown-item", c => { var e = c.Own(RecommendationEngine.Create(c.Model)); return () => e.Recommend(["ghost"], 10); },
+            typeof(UnknownItemException), "Item 'ghost' is not known to the model");
+        yield return Engine("engine-foldin-null-item", c => { var e = c.Own(RecommendationEngine.Create(c.Model)); return () => e.Recommend([c.Model.Dataset.Items[0], null!], 10); },
+            typeof(ArgumentException), "An item id is null");
+        yield return Engine("engine-record-empty-user", c => { var e = c.Own(RecommendationEngine.Create(c.Model)); return () => e.RecordInteractions("", [c.Model.Dataset.Items[0]]); },
+            typeof(ArgumentException), "The value cannot be an empty string");
+        yield return Engine("engine-record-unknown-item", c => { var e = c.Own(RecommendationEngine.Create(c.Model)); return () => e.RecordInteractions("visitor", ["ghost"]); },
+            typeof(UnknownItemException), "Item 'ghost' is not known to the model");
+
+        // ---- the fused top-k kernel (Singer.Recommendation.Core.BlockedTopK) ----
+        yield return Engine("topk-width-mismatch", _ => () => BlockedTopK.Select(torch.ones(2, 3), torch.ones(4, 5), 2),
+            typeof(ArgumentException), "The queries are 3-d but the items are 5-d");
+        yield return Engine("topk-not-2d", _ => () => BlockedTopK.Select(torch.ones(3), torch.ones(4, 3), 2),
+            typeof(ArgumentException), "queries must be a 2-D [rows, d] tensor");
+        yield return Engine("topk-not-float32", _ => () => BlockedTopK.Select(torch.ones(2, 3, dtype: torch.ScalarType.Float64), torch.ones(4, 3), 2),
+            typeof(ArgumentException), "queries must be float32");
+        yield return Engine("topk-rows-exceed-accumulator", _ => () => BlockedTopK.Accumulate(torch.ones(3, 2), torch.ones(4, 2), 0, new TopKAccumulator(2, 1)),
+            typeof(ArgumentException), "Rows [0, 3) do not fit an accumulator of 2 rows");
+        yield return Engine("topk-k-zero", _ => () => GC.KeepAlive(new TopKAccumulator(2, 0)),
+            typeof(ArgumentOutOfRangeException), "k");
+        yield return Engine("topk-exclusions-unsorted", _ => () => ColumnExclusions.FromSortedRows([0, 2], [3, 1]),
+            typeof(ArgumentException), "Row 0's excluded columns are not sorted ascending");
+        yield return Engine("topk-merge-shape-mismatch", _ => () => new TopKAccumulator(2, 3).Merge(new TopKAccumulator(2, 4)),
+            typeof(ArgumentException), "the shapes must match");
         yield return Engine("engine-disposed", c => { var e = RecommendationEngine.Create(c.Model); e.Dispose(); return () => e.Recommend(c.Model.Dataset.Users[0]); },
             typeof(ObjectDisposedException), "RecommendationEngine");
 

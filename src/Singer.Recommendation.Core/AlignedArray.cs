@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
 
-namespace Singer.Recommendation.Graphs.Knn;
+namespace Singer.Recommendation.Core;
 
 /// <summary>
 /// A pooled float array (<see cref="Scratch"/>), pinned, whose used part starts on a 64-byte boundary. BLAS writes

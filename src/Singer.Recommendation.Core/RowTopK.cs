@@ -3,11 +3,12 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Singer.Recommendation.Graphs.Knn;
+namespace Singer.Recommendation.Core;
 
 /// <summary>
-/// Exact top-k selection over one row of similarities, in vectorised C#: the order is value descending, then
-/// column ascending (ties go to the lower index, SPEC §1.1).
+/// Exact running top-k over one row of scores or similarities, in vectorised C#: the order is value descending,
+/// then column ascending (ties go to the lower index, SPEC §1.1). The selection of <see cref="BlockedTopK"/>, shared
+/// by the kNN graph builder, the recommendation engine and the co-interaction graph.
 /// </summary>
 /// <remarks>
 /// The row is scanned once in increasing column order. The kept entries form a min-heap whose root is the worst one
@@ -20,22 +21,24 @@ namespace Singer.Recommendation.Graphs.Knn;
 internal static class RowTopK
 {
     /// <summary>
-    /// Selects the top <paramref name="k"/> entries of <paramref name="row"/> whose value is strictly greater than
-    /// <paramref name="floor"/>, skipping column <paramref name="self"/> (-1: none).
+    /// Continues a row's running top-k over the next <paramref name="row"/> of values, whose first value is column
+    /// <paramref name="firstColumn"/>: only values strictly greater than <paramref name="floor"/> and than the current
+    /// heap root enter. Calls for one row must come in increasing column order (that is what sends ties to the lower
+    /// column). A masked entry (−∞) never enters.
     /// </summary>
-    /// <param name="row">The similarities of one row with every column.</param>
+    /// <param name="row">The next values of the row (scores or similarities).</param>
+    /// <param name="firstColumn">The column of <c>row[0]</c>.</param>
     /// <param name="k">Entries to keep (≥ 1).</param>
-    /// <param name="self">A column to skip (the item itself when self is excluded), or -1.</param>
-    /// <param name="floor">Only values strictly above this enter (0 for cosine weights, -∞ for binary edges).</param>
-    /// <param name="values">k slots for the kept values (heap order on return; see <see cref="SortByColumn"/>).</param>
-    /// <param name="columns">k slots for the kept columns.</param>
-    /// <returns>The number of entries kept (≤ k).</returns>
-    /// <remarks>Compiled fully optimised at once: tier-0 code, which the first builds of a process would otherwise run, does not turn the vector operations into SIMD instructions.</remarks>
+    /// <param name="floor">Only values strictly above this enter (0 for cosine weights, −∞ to keep any finite value).</param>
+    /// <param name="values">The row's k slots for the kept values (heap order).</param>
+    /// <param name="columns">The row's k slots for the kept columns.</param>
+    /// <param name="count">The entries kept so far (0 for a fresh row).</param>
+    /// <returns>The number of entries kept now (≤ k).</returns>
+    /// <remarks>Compiled fully optimised at once: tier-0 code, which the first calls of a process would otherwise run, does not turn the vector operations into SIMD instructions.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Select(ReadOnlySpan<float> row, int k, int self, float floor, Span<float> values, Span<int> columns)
+    public static int Scan(ReadOnlySpan<float> row, int firstColumn, int k, float floor, Span<float> values, Span<int> columns, int count)
     {
-        int count = 0;
-        float threshold = floor;
+        float threshold = count == k ? values[0] : floor;
         ref float start = ref MemoryMarshal.GetReference(row);
         int n = row.Length;
         int j = 0;
@@ -59,7 +62,7 @@ internal static class RowTopK
                     | (Vector512.GreaterThan(a1, thresholdVector).ExtractMostSignificantBits() << 16)
                     | (Vector512.GreaterThan(a2, thresholdVector).ExtractMostSignificantBits() << 32)
                     | (Vector512.GreaterThan(a3, thresholdVector).ExtractMostSignificantBits() << 48);
-                ScanMask(ref start, j, mask, k, self, floor, values, columns, ref count, ref threshold);
+                ScanMask(ref start, j, firstColumn, mask, k, floor, values, columns, ref count, ref threshold);
                 thresholdVector = Vector512.Create(threshold);
             }
         }
@@ -83,7 +86,7 @@ internal static class RowTopK
                     | ((ulong)Vector256.GreaterThan(a1, thresholdVector).ExtractMostSignificantBits() << 8)
                     | ((ulong)Vector256.GreaterThan(a2, thresholdVector).ExtractMostSignificantBits() << 16)
                     | ((ulong)Vector256.GreaterThan(a3, thresholdVector).ExtractMostSignificantBits() << 24);
-                ScanMask(ref start, j, mask, k, self, floor, values, columns, ref count, ref threshold);
+                ScanMask(ref start, j, firstColumn, mask, k, floor, values, columns, ref count, ref threshold);
                 thresholdVector = Vector256.Create(threshold);
             }
         }
@@ -91,9 +94,9 @@ internal static class RowTopK
         for (; j < n; j++)
         {
             float v = Unsafe.Add(ref start, j);
-            if (v > threshold && j != self)
+            if (v > threshold)
             {
-                Offer(v, j, k, floor, values, columns, ref count, ref threshold);
+                Offer(v, firstColumn + j, k, floor, values, columns, ref count, ref threshold);
             }
         }
 
@@ -106,18 +109,18 @@ internal static class RowTopK
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ScanMask(
-        ref float start, int offset, ulong mask, int k, int self, float floor,
+        ref float start, int offset, int firstColumn, ulong mask, int k, float floor,
         Span<float> values, Span<int> columns, ref int count, ref float threshold)
     {
         while (mask != 0)
         {
-            int column = offset + BitOperations.TrailingZeroCount(mask);
+            int at = offset + BitOperations.TrailingZeroCount(mask);
             mask &= mask - 1;
-            float v = Unsafe.Add(ref start, column);
+            float v = Unsafe.Add(ref start, at);
             // The mask was taken against an older threshold: check again.
-            if (v > threshold && column != self)
+            if (v > threshold)
             {
-                Offer(v, column, k, floor, values, columns, ref count, ref threshold);
+                Offer(v, firstColumn + at, k, floor, values, columns, ref count, ref threshold);
             }
         }
     }
@@ -153,6 +156,53 @@ internal static class RowTopK
         }
 
         // Replace the root (the worst kept entry) and sift down.
+        SiftDownFromRoot(v, column, k, values, columns);
+        threshold = values[0];
+    }
+
+    /// <summary>
+    /// Offers one candidate in any column order (a merge of partial lists): it enters when it ranks above the worst
+    /// kept entry (a higher value, or an equal value at a lower column) and above the floor.
+    /// </summary>
+    internal static void OfferAnyOrder(float v, int column, int k, float floor, Span<float> values, Span<int> columns, ref int count)
+    {
+        if (!(v > floor))
+        {
+            return;
+        }
+
+        if (count == k && !IsWorse(values[0], columns[0], v, column))
+        {
+            return;
+        }
+
+        if (count < k)
+        {
+            int i = count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (!IsWorse(v, column, values[parent], columns[parent]))
+                {
+                    break;
+                }
+
+                values[i] = values[parent];
+                columns[i] = columns[parent];
+                i = parent;
+            }
+
+            values[i] = v;
+            columns[i] = column;
+            return;
+        }
+
+        SiftDownFromRoot(v, column, k, values, columns);
+    }
+
+    /// <summary>Replaces the root (the worst kept entry) of a full heap and restores the heap.</summary>
+    private static void SiftDownFromRoot(float v, int column, int k, Span<float> values, Span<int> columns)
+    {
         int at = 0;
         while (true)
         {
@@ -176,7 +226,48 @@ internal static class RowTopK
 
         values[at] = v;
         columns[at] = column;
-        threshold = values[0];
+    }
+
+    /// <summary>
+    /// Sorts a heap of <paramref name="count"/> kept entries (as <see cref="Offer"/> leaves them) best first: value
+    /// descending, then column ascending. Heap sort in place: the worst entry (the root) goes to the end each time.
+    /// </summary>
+    public static void SortBestFirst(Span<float> values, Span<int> columns, int count)
+    {
+        for (int size = count; size > 1; size--)
+        {
+            float v = values[size - 1];
+            int c = columns[size - 1];
+            values[size - 1] = values[0];
+            columns[size - 1] = columns[0];
+            SiftDownFromRoot(v, c, size - 1, values, columns);
+        }
+    }
+
+    /// <summary>Puts <paramref name="count"/> arbitrary entries into heap order (worst at the root).</summary>
+    public static void Heapify(Span<float> values, Span<int> columns, int count)
+    {
+        for (int i = 1; i < count; i++)
+        {
+            float v = values[i];
+            int c = columns[i];
+            int at = i;
+            while (at > 0)
+            {
+                int parent = (at - 1) >> 1;
+                if (!IsWorse(v, c, values[parent], columns[parent]))
+                {
+                    break;
+                }
+
+                values[at] = values[parent];
+                columns[at] = columns[parent];
+                at = parent;
+            }
+
+            values[at] = v;
+            columns[at] = c;
+        }
     }
 
     /// <summary>Whether entry a ranks below entry b: a lower value, or an equal value at a higher column.</summary>
