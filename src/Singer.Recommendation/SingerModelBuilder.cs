@@ -100,7 +100,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
         var builder = new SingerModelBuilder().WithDataset(dataset);
         var graph = new EisgOptions();
         builder.SetComponent(graph with { Knn = graph.Knn with { K = 10 } });
-        builder.SetComponent(new SemanticEncoderOptions { Layers = 1 });
+        builder.SetComponent(new SemanticEncoderOptions { Layers = 1, Combination = LayerCombination.Last, ColdItems = ColdItemPolicy.Standard });
         builder.SetComponent(new PerturbationOptions { Epsilon = 0.1f, Weight = 0.1f });
         builder.SetComponent(new AlignmentOptions { AnchorWeight = 0.1f, StandardWeight = 0.1f, Temperature = 0.2f, ContrastiveRows = null });
         builder.WithTraining(t => t.L2Weight(PaperL2Weight).NegativeCandidates(1));
