@@ -29,7 +29,7 @@ internal static class Modes
 
           train <singer|lightgcn> [key=value ...]   one run with early stopping on validation
           search --grid <file>                      one run per line of <file> ("singer key=value ..."); '#' starts a comment
-          ablation [key=value ...]                  full SINGER with the settings, each SPEC §5 ablation, each single modality, LightGCN
+          ablation [key=value ...]                  SINGER with the settings, each SPEC §5 ablation, each single modality, ID/both semantic input, one uniform negative, LightGCN (one and 8 negative candidates)
           coldstart [key=value ...]                 SPEC §6: 20% cold items; SINGER vs LightGCN vs content-kNN vs MostPopular on cold items
           baselines                                 MostPopular and content-kNN (k chosen on validation among --cbf-k values) on all items
           summarize --in <file.jsonl>[,<file>...]   one row per configuration over its seeds: mean and min–max of each metric
@@ -88,11 +88,17 @@ internal static class Modes
             full.With("beta", "0"),
             full.With("lp", "0"),
             full.With("la", "0"),
-            // The standard alignment: off when the configuration has it on, on (the default 0.1) when it is off.
-            full.With("ls", full.Settings.LastOrDefault(kv => kv.Key == "ls").Value == "0" ? "0.1" : "0"),
+            // The standard alignment: off when the configuration has it on, on (the SPEC's 0.1) when it is off
+            // (the default λ_s is 0).
+            full.With("ls", (full.Settings.LastOrDefault(kv => kv.Key == "ls").Value ?? "0") == "0" ? "0.1" : "0"),
         };
         runs.AddRange(data.Modalities.Select(m => full.With("mod", m.Name)));
-        runs.Add(ModelSettings.Parse("lightgcn", full.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr" or "batch" or "d").Select(kv => $"{kv.Key}={kv.Value}")));
+        runs.Add(full.With("input", "ids"));
+        runs.Add(full.With("input", "both"));
+        runs.Add(full.With("neg", "1"));
+        var lightGcn = ModelSettings.Parse("lightgcn", full.Settings.Where(kv => kv.Key is "seed" or "l2" or "lb" or "lr" or "batch" or "d").Select(kv => $"{kv.Key}={kv.Value}"));
+        runs.Add(lightGcn);
+        runs.Add(lightGcn.With("neg", "8"));
         var results = RunAll(data, runs, cli.Epochs, device, cli.Get("out"));
         PrintTable(results);
         return 0;

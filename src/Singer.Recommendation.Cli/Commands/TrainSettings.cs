@@ -96,31 +96,31 @@ internal sealed class TrainSettings : CommonSettings
     public string? ContrastiveRows { get; set; }
 
     [CommandOption("--semantic-input <INPUT>")]
-    [Description("SINGER: what the semantic branch propagates over the EISG: features (projected features), item-ids (the item ID embeddings, FREEDOM), both (their sum) or gated (ID embeddings gated by the features, MGCN).")]
+    [Description("SINGER: what the semantic branch propagates over the EISG: features (projected features), item-ids (the item ID embeddings, FREEDOM), both (their sum) or gated (ID embeddings gated by the features, MGCN). Default features.")]
     public string? SemanticInput { get; set; }
 
     [CommandOption("--layer-combination <HOW>")]
-    [Description("SINGER: how the semantic layers are combined: last (the last layer) or mean (the mean of layers 0..L_s).")]
+    [Description("SINGER: how the semantic layers are combined: last (the last layer) or mean (the mean of layers 0..L_s). Default mean (paper: last).")]
     public string? LayerCombination { get; set; }
 
     [CommandOption("--id-table <TABLE>")]
-    [Description("SINGER: the ID table of an ID-based semantic input: shared (the behaviour branch's) or separate.")]
+    [Description("SINGER: the ID table of an ID-based semantic input: shared (the behaviour branch's) or separate. Default shared.")]
     public string? IdTable { get; set; }
 
     [CommandOption("--self-loops <BOOL>")]
-    [Description("SINGER: whether an item is its own neighbour in the modality kNN graphs (true/false).")]
+    [Description("SINGER: whether an item is its own neighbour in the modality kNN graphs (true/false). Default false.")]
     public bool? SelfLoops { get; set; }
 
     [CommandOption("--knn-weight <WEIGHT>")]
-    [Description("SINGER: kNN edge weights: cosine or binary.")]
+    [Description("SINGER: kNN edge weights: cosine or binary. Default cosine.")]
     public string? KnnWeight { get; set; }
 
     [CommandOption("--coint-weighting <HOW>")]
-    [Description("SINGER: how co-interaction neighbours are ranked and weighted: count, cosine or jaccard.")]
+    [Description("SINGER: how co-interaction neighbours are ranked and weighted: count, cosine or jaccard. Default count.")]
     public string? CoInteractionWeighting { get; set; }
 
     [CommandOption("--fusion <HOW>")]
-    [Description("SINGER: modality fusion weights: equal or learned (softmax).")]
+    [Description("SINGER: modality fusion weights: equal or learned (softmax). Default equal.")]
     public string? Fusion { get; set; }
 
     [CommandOption("--modalities <LIST>")]
@@ -128,43 +128,43 @@ internal sealed class TrainSettings : CommonSettings
     public string? Modalities { get; set; }
 
     [CommandOption("--cold-items <POLICY>")]
-    [Description("SINGER: items without training interactions: standard (ID embedding + semantics, drawn as negatives) or semantic-only (semantics alone, never negatives).")]
+    [Description("SINGER: items without training interactions: standard (ID embedding + semantics, drawn as negatives) or semantic-only (semantics alone, never negatives). Default semantic-only (paper: standard).")]
     public string? ColdItems { get; set; }
 
     [CommandOption("--perturbation-placement <WHERE>")]
-    [Description("SINGER: where the perturbed views are made: semantic, behavior (every LightGCN layer, SimGCL) or both.")]
+    [Description("SINGER: where the perturbed views are made: semantic, behavior (every LightGCN layer, SimGCL) or both. Default semantic.")]
     public string? PerturbationPlacement { get; set; }
 
     [CommandOption("--perturbation-mode <MODE>")]
-    [Description("SINGER: the personalised intensity rho: proportional, inverse or uniform.")]
+    [Description("SINGER: the personalised intensity rho: proportional, inverse or uniform. Default proportional.")]
     public string? PerturbationMode { get; set; }
 
     [CommandOption("--perturbation-scale <SCALE>")]
-    [Description("SINGER: eps as an absolute length or relative to the batch's mean modulus: absolute or relative.")]
+    [Description("SINGER: eps as an absolute length or relative to the batch's mean modulus: absolute or relative. Default absolute.")]
     public string? PerturbationScale { get; set; }
 
     [CommandOption("--contrastive-selection <ROWS>")]
-    [Description("SINGER: the rows of a batch in the contrastive terms: users-and-items (negatives included) or users-and-positives.")]
+    [Description("SINGER: the rows of a batch in the contrastive terms: users-and-items (negatives included) or users-and-positives. Default users-and-items.")]
     public string? ContrastiveSelection { get; set; }
 
     [CommandOption("--alignment-direction <DIR>")]
-    [Description("SINGER: directions of the standard alignment: symmetric, behavior-to-semantic or semantic-to-behavior.")]
+    [Description("SINGER: directions of the standard alignment: symmetric, behavior-to-semantic or semantic-to-behavior. Default symmetric.")]
     public string? AlignmentDirection { get; set; }
 
     [CommandOption("--alignment-stop-gradient <SIDE>")]
-    [Description("SINGER: the side of the standard alignment that gets no gradient: none, behavior or semantic.")]
+    [Description("SINGER: the side of the standard alignment that gets no gradient: none, behavior or semantic. Default none.")]
     public string? AlignmentStopGradient { get; set; }
 
     [CommandOption("--anchor-stop-gradient <BOOL>")]
-    [Description("SINGER: whether the behaviour anchors get no gradient from the anchor alignment (true/false).")]
+    [Description("SINGER: whether the behaviour anchors get no gradient from the anchor alignment (true/false). Default false.")]
     public bool? AnchorStopGradient { get; set; }
 
     [CommandOption("--warmup-epochs <N>")]
-    [Description("SINGER: epochs over which the contrastive weights rise linearly from 0.")]
+    [Description("SINGER: epochs over which the contrastive weights rise linearly from 0. Default 0.")]
     public int? WarmupEpochs { get; set; }
 
     [CommandOption("--negative-candidates <N>")]
-    [Description("Negative candidates per training pair; BPR trains on the one the model scores highest (dynamic negative sampling). Default 1: one uniform negative.")]
+    [Description("Negative candidates per training pair; BPR trains on the one the model scores highest (dynamic negative sampling). Default 8 (paper, lightgcn: 1, one uniform negative).")]
     public int? NegativeCandidates { get; set; }
 
     [CommandOption("--checkpoint <FILE>")]
