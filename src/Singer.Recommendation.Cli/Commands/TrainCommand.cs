@@ -127,7 +127,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 ? string.Create(CultureInfo.InvariantCulture, $" (validation {report.MetricName} {v.Recall(20):F4})")
                 : "";
             console.Out.MarkupLineInterpolated(
-                $"[bold]Stopped[/] {report.StopReason.ToString()} after {report.Epochs.Count} epochs; best epoch {report.BestEpoch}{best}; {report.Elapsed.TotalSeconds:F1} s, median epoch {report.MedianEpochSeconds:F3} s");
+                $"[bold]Stopped[/] {StopText(report.StopReason)} after {report.Epochs.Count} epochs; best epoch {report.BestEpoch}{best}; {report.Elapsed.TotalSeconds:F1} s, median epoch {report.MedianEpochSeconds:F3} s");
             if (report.Test is { } test)
             {
                 console.Out.MarkupLineInterpolated($"[bold]Test metrics[/] ({test.UserCount:N0} users, full ranking, training items masked)");
@@ -337,4 +337,11 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
             }
         }
     }
+
+    private static string StopText(TrainingStopReason reason) => reason switch
+    {
+        TrainingStopReason.EarlyStopping => "by early stopping",
+        TrainingStopReason.Cancelled => "on cancellation",
+        _ => "at the epoch limit",
+    };
 }
