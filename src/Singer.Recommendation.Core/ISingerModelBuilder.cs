@@ -6,6 +6,11 @@ namespace Singer.Recommendation.Core;
 /// Encoders, …) that store an immutable options record; the builder in <c>Singer.Recommendation</c> reads them all
 /// in <c>Build()</c>, validates them together and composes the model.
 /// </summary>
+/// <remarks>
+/// This is plumbing for extension authors: <c>SingerModelBuilder</c> implements it explicitly, so its members do not
+/// appear on the fluent surface. An extension edits the current options and never resets what it does not name:
+/// <c>builder.SetComponent((builder.GetComponent&lt;MyOptions&gt;() ?? new()) with { … })</c>.
+/// </remarks>
 public interface ISingerModelBuilder
 {
     /// <summary>Stores the options of one component, replacing earlier options of the same type.</summary>

@@ -1,3 +1,4 @@
+using Singer.Recommendation.Core;
 using TorchSharp;
 
 namespace Singer.Recommendation.Graphs;
@@ -22,6 +23,20 @@ public sealed record EisgOptions
     /// 0 is the plain modality graph, 1 the pure co-interaction graph.
     /// </summary>
     public float Beta { get; init; } = Defaults.Beta;
+
+    /// <summary>Every problem of these options for a data set with <paramref name="itemCount"/> items and <paramref name="modalityCount"/> modalities, without throwing.</summary>
+    public IReadOnlyList<OptionProblem> Problems(int itemCount, int modalityCount, torch.Device? device = null)
+    {
+        try
+        {
+            Validate(itemCount, modalityCount, device ?? torch.CPU);
+            return [];
+        }
+        catch (GraphOptionsException e)
+        {
+            return e.Problems.Select(p => new OptionProblem(nameof(EisgOptions), p)).ToArray();
+        }
+    }
 
     internal void Validate(int itemCount, int modalityCount, torch.Device device)
     {

@@ -125,24 +125,3 @@ public sealed record AlignmentOptions
         }
     }
 }
-
-/// <summary>Fluent registration of the alignment losses on a model builder.</summary>
-public static class LossBuilderExtensions
-{
-    /// <summary>
-    /// Configures the alignment: anchor weight λ_a (default 0.1), standard weight λ_s (default 0) and temperature τ
-    /// (default 0.1). The row cap keeps its current value.
-    /// </summary>
-    public static TBuilder UseAlignment<TBuilder>(
-        this TBuilder builder,
-        float anchor = 0.1f,
-        float standard = 0f,
-        float temperature = RecommendationLosses.DefaultTemperature,
-        bool stopAnchorGradient = true)
-        where TBuilder : ISingerModelBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent((builder.GetComponent<AlignmentOptions>() ?? new()) with { AnchorWeight = anchor, StandardWeight = standard, Temperature = temperature, StopAnchorGradient = stopAnchorGradient });
-        return builder;
-    }
-}

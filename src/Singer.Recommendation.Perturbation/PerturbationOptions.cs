@@ -70,20 +70,3 @@ public sealed record PerturbationOptions
         }
     }
 }
-
-/// <summary>Fluent registration of the perturbation on a model builder.</summary>
-public static class PerturbationBuilderExtensions
-{
-    /// <summary>Configures the perturbation: intensity ε (default 0.2), loss weight λ_p (default 0.1) and mode.</summary>
-    public static TBuilder UsePerturbation<TBuilder>(
-        this TBuilder builder,
-        float epsilon = ModulusPerturbation.DefaultEpsilon,
-        float weight = 0.1f,
-        PerturbationMode mode = PerturbationMode.Proportional)
-        where TBuilder : ISingerModelBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent((builder.GetComponent<PerturbationOptions>() ?? new()) with { Epsilon = epsilon, Weight = weight, Mode = mode });
-        return builder;
-    }
-}
