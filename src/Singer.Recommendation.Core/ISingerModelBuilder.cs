@@ -42,9 +42,18 @@ public sealed record OptionProblem(string Option, string Message)
 /// </summary>
 public sealed class SingerConfigurationException : ArgumentException
 {
-    /// <summary>Creates the exception from the list of problems (at least one).</summary>
+    /// <summary>Creates the exception from the list of problems (at least one) of a model's configuration.</summary>
     public SingerConfigurationException(IReadOnlyList<OptionProblem> problems)
-        : base(Compose(problems))
+        : this("model configuration", problems)
+    {
+    }
+
+    /// <summary>
+    /// Creates the exception from the list of problems (at least one) of <paramref name="subject"/>, for example
+    /// <c>TextEncoderOptions</c>.
+    /// </summary>
+    public SingerConfigurationException(string subject, IReadOnlyList<OptionProblem> problems)
+        : base(Compose(subject, problems))
     {
         Problems = problems;
     }
@@ -52,10 +61,10 @@ public sealed class SingerConfigurationException : ArgumentException
     /// <summary>Every problem found.</summary>
     public IReadOnlyList<OptionProblem> Problems { get; }
 
-    private static string Compose(IReadOnlyList<OptionProblem> problems)
+    private static string Compose(string subject, IReadOnlyList<OptionProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        return $"The model configuration has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}:" + Environment.NewLine
+        return $"The {subject} has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}:" + Environment.NewLine
             + string.Join(Environment.NewLine, problems.Select(p => "  - " + p));
     }
 }

@@ -6,7 +6,7 @@ namespace Singer.Recommendation.Encoders;
 public sealed record BehaviorEncoderOptions
 {
     /// <summary>Propagation layers <c>L_b</c>; default 2 (SPEC §2). 0 is plain matrix factorisation.</summary>
-    public int Layers { get; init; } = EncoderDefaults.BehaviorLayers;
+    public int Layers { get; init; } = Defaults.BehaviorLayers;
 
     /// <summary>Every problem with these options.</summary>
     public IEnumerable<OptionProblem> Validate()
@@ -78,10 +78,10 @@ public sealed record SemanticEncoderOptions
     public bool Enabled { get; init; } = true;
 
     /// <summary>Propagation layers <c>L_s</c> over the EISG; default 2 (SPEC §2 says 1, the <c>Paper</c> preset; 2 was chosen on validation).</summary>
-    public int Layers { get; init; } = EncoderDefaults.SemanticLayers;
+    public int Layers { get; init; } = Defaults.SemanticLayers;
 
     /// <summary>What each modality propagates; default <see cref="SemanticInput.Features"/> (SPEC §2).</summary>
-    public SemanticInput Input { get; init; } = EncoderDefaults.Input;
+    public SemanticInput Input { get; init; } = Defaults.Input;
 
     /// <summary>
     /// How the propagation layers are combined; default <see cref="LayerCombination.Mean"/>: an item's own features are
@@ -89,17 +89,17 @@ public sealed record SemanticEncoderOptions
     /// <c>Paper</c> preset, they enter only through 2-hop paths). Chosen 2026-11-28: equal warm validation Recall@20 on
     /// ml100k (2 seeds), cold-item Recall@20 0.081 → 0.170 with <see cref="ColdItems"/> (docs/results.md).
     /// </summary>
-    public LayerCombination Combination { get; init; } = EncoderDefaults.Combination;
+    public LayerCombination Combination { get; init; } = Defaults.Combination;
 
     /// <summary>The ID table of an ID-based <see cref="Input"/>; default <see cref="SemanticIdTable.Shared"/>. Ignored for <see cref="SemanticInput.Features"/>.</summary>
-    public SemanticIdTable IdTable { get; init; } = EncoderDefaults.IdTable;
+    public SemanticIdTable IdTable { get; init; } = Defaults.IdTable;
 
     /// <summary>
     /// How items without training interactions are represented and sampled; default <see cref="ColdItemPolicy.SemanticOnly"/>
     /// (their untrained ID embedding is left out, as for items added after training); <see cref="ColdItemPolicy.Standard"/>
     /// is SPEC §2, §5 and the <c>Paper</c> preset. No effect when every item has a training interaction.
     /// </summary>
-    public ColdItemPolicy ColdItems { get; init; } = EncoderDefaults.ColdItems;
+    public ColdItemPolicy ColdItems { get; init; } = Defaults.ColdItems;
 
     /// <summary>Learn softmax fusion weights over modalities instead of equal weights; default false.</summary>
     public bool LearnableFusion { get; init; }
@@ -161,15 +161,4 @@ public sealed record SemanticEncoderOptions
                 $"the semantic branch needs item features, but data set '{dataset.Name}' has no modality; add one (InteractionDataset.WithModality) or use the LightGCN preset.");
         }
     }
-}
-
-/// <summary>The defaults of the encoders, in one place (SPEC §2).</summary>
-internal static class EncoderDefaults
-{
-    public const int BehaviorLayers = 2;
-    public const int SemanticLayers = 2;
-    public const SemanticInput Input = SemanticInput.Features;
-    public const LayerCombination Combination = LayerCombination.Mean;
-    public const SemanticIdTable IdTable = SemanticIdTable.Shared;
-    public const ColdItemPolicy ColdItems = ColdItemPolicy.SemanticOnly;
 }

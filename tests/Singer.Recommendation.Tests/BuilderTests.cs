@@ -29,7 +29,7 @@ public sealed class BuilderTests
         options.Should().Contain(o => o.Contains("AlignmentOptions.AnchorWeight"));
         options.Should().Contain(o => o.Contains("AlignmentOptions.Temperature"));
         options.Should().Contain(o => o.Contains("Beta") && o.Contains("[0, 1]"));
-        options.Should().Contain(o => o.Contains("K = 0"));
+        options.Should().Contain(o => o.Contains("EisgOptions.Knn.K must be ≥ 1"));
         e.Problems.Should().HaveCountGreaterThanOrEqualTo(9);
         e.Message.Should().Contain($"{e.Problems.Count} problems");
     }
