@@ -14,7 +14,16 @@ namespace Singer.Recommendation.Internal;
 /// then sees garbage ("Expected false to be true … toLong") or crashes. It is rare, but a long training run or a busy
 /// service hits it. The library therefore creates every Scalar explicitly in a <c>using</c> scope, through these
 /// helpers; <c>ScalarLifetimeTests</c> scans the compiled library for any call that would make one implicitly.
-/// This file is compiled into every library assembly (see Directory.Build.props).
+/// <para>
+/// Upstream: dotnet/TorchSharp pull request #1434 ("Dispose Scalars implicitly created in Tensor operators") and its
+/// continuation #1496 ("Dispose implicitly converted TorchSharp.Scalar and torch.Tensor"), both open when this was
+/// written. When a TorchSharp release with them is referenced, the helpers (and this file) can go: replace each call
+/// with the plain operator and keep <c>ScalarLifetimeTests</c> green.
+/// </para>
+/// <para>
+/// Compiled only into the projects that set <c>&lt;UseScalarSafe&gt;true&lt;/UseScalarSafe&gt;</c> (Core, Graphs,
+/// Encoders, Perturbation, Losses and Singer.Recommendation; see Directory.Build.props).
+/// </para>
 /// </remarks>
 internal static class ScalarSafe
 {

@@ -6,6 +6,11 @@ namespace Singer.Recommendation.Core;
 /// Encoders, …) that store an immutable options record; the builder in <c>Singer.Recommendation</c> reads them all
 /// in <c>Build()</c>, validates them together and composes the model.
 /// </summary>
+/// <remarks>
+/// This is plumbing for extension authors: <c>SingerModelBuilder</c> implements it explicitly, so its members do not
+/// appear on the fluent surface. An extension edits the current options and never resets what it does not name:
+/// <c>builder.SetComponent((builder.GetComponent&lt;MyOptions&gt;() ?? new()) with { … })</c>.
+/// </remarks>
 public interface ISingerModelBuilder
 {
     /// <summary>Stores the options of one component, replacing earlier options of the same type.</summary>
@@ -37,9 +42,18 @@ public sealed record OptionProblem(string Option, string Message)
 /// </summary>
 public sealed class SingerConfigurationException : ArgumentException
 {
-    /// <summary>Creates the exception from the list of problems (at least one).</summary>
+    /// <summary>Creates the exception from the list of problems (at least one) of a model's configuration.</summary>
     public SingerConfigurationException(IReadOnlyList<OptionProblem> problems)
-        : base(Compose(problems))
+        : this("model configuration", problems)
+    {
+    }
+
+    /// <summary>
+    /// Creates the exception from the list of problems (at least one) of <paramref name="subject"/>, for example
+    /// <c>TextEncoderOptions</c>.
+    /// </summary>
+    public SingerConfigurationException(string subject, IReadOnlyList<OptionProblem> problems)
+        : base(Compose(subject, problems))
     {
         Problems = problems;
     }
@@ -47,10 +61,10 @@ public sealed class SingerConfigurationException : ArgumentException
     /// <summary>Every problem found.</summary>
     public IReadOnlyList<OptionProblem> Problems { get; }
 
-    private static string Compose(IReadOnlyList<OptionProblem> problems)
+    private static string Compose(string subject, IReadOnlyList<OptionProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        return $"The model configuration has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}:" + Environment.NewLine
+        return $"The {subject} has {problems.Count} problem{(problems.Count == 1 ? "" : "s")}:" + Environment.NewLine
             + string.Join(Environment.NewLine, problems.Select(p => "  - " + p));
     }
 }

@@ -7,7 +7,7 @@ namespace Singer.Recommendation.Encoders;
 /// Parameter initialisation from an explicit generator, so that a model's initial weights depend only on its seed
 /// (not on TorchSharp's global random state or on other models built before it).
 /// </summary>
-public static class ParameterInit
+internal static class ParameterInit
 {
     /// <summary>Xavier (Glorot) uniform values for a <c>[rows, columns]</c> matrix: <c>U(−b, b)</c>, <c>b = √(6 / (rows + columns))</c>.</summary>
     public static Tensor XavierUniform(long rows, long columns, Generator generator, Device? device = null)

@@ -14,7 +14,7 @@ namespace Singer.Recommendation.Encoders;
 /// graphs of this library. Each output row is summed by one thread in a fixed order, so results are
 /// deterministic. On CUDA it uses TorchSharp's sparse COO × dense product and its autograd.
 /// </remarks>
-public sealed class SparseOperator : IDisposable
+internal sealed class SparseOperator : IDisposable
 {
     private readonly Csr _forward;
     private readonly Csr _transpose;

@@ -1,34 +1,29 @@
-using System.Text;
+using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Features;
 
-/// <summary>Collects every problem of an options record and reports them in one exception.</summary>
+/// <summary>
+/// Collects every problem of an options record, each naming its option (<see cref="OptionProblem"/>, the library's one
+/// validation mechanism), and reports them in one <see cref="SingerConfigurationException"/> (an <see cref="ArgumentException"/>).
+/// </summary>
 internal sealed class OptionsValidation(string optionsName)
 {
-    private readonly List<string> _problems = [];
+    private readonly List<OptionProblem> _problems = [];
 
     public void Check(bool ok, string option, string message)
     {
         if (!ok)
         {
-            _problems.Add($"{option}: {message}");
+            _problems.Add(new OptionProblem($"{optionsName}.{option}", message));
         }
     }
 
     public void ThrowIfAny()
     {
-        if (_problems.Count == 0)
+        if (_problems.Count > 0)
         {
-            return;
+            throw new SingerConfigurationException(optionsName, _problems.ToArray());
         }
-
-        var text = new StringBuilder($"{optionsName} is invalid ({_problems.Count} problem{(_problems.Count == 1 ? "" : "s")}):");
-        foreach (string p in _problems)
-        {
-            text.Append(Environment.NewLine).Append("  - ").Append(p);
-        }
-
-        throw new ArgumentException(text.ToString());
     }
 
     public static bool IsModalityName(string? name) =>

@@ -9,9 +9,13 @@ public sealed record CoInteractionGraphOptions
     /// <summary>How neighbours are ranked and weighted; default <see cref="CoInteractionWeighting.Count"/> (SPEC §1.2).</summary>
     public CoInteractionWeighting Weighting { get; init; } = Defaults.CoInteractionWeighting;
 
-    internal void AddProblems(ProblemList problems, int itemCount, string name = nameof(K))
+    internal void AddProblems(
+        ProblemList problems,
+        int itemCount,
+        string kOption = nameof(CoInteractionGraphOptions) + "." + nameof(K),
+        string weightingOption = nameof(CoInteractionGraphOptions) + "." + nameof(Weighting))
     {
-        problems.AddIf(K < 1 || K >= itemCount, $"{name} = {K}: must be ≥ 1 and < the item count ({itemCount}).");
-        problems.AddIf(!Enum.IsDefined(Weighting), $"{nameof(Weighting)} = {(int)Weighting}: must be Count, Cosine or Jaccard.");
+        problems.AddIf(K < 1 || K >= itemCount, kOption, $"must be ≥ 1 and < the item count ({itemCount}); got {K}.");
+        problems.AddIf(!Enum.IsDefined(Weighting), weightingOption, $"must be Count, Cosine or Jaccard; got {(int)Weighting}.");
     }
 }

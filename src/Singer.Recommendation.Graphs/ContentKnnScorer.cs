@@ -42,26 +42,17 @@ public sealed class ContentKnnScorer : IRankingScorer
         ItemCount = dataset.ItemCount;
         _train = dataset.Train;
         var names = options.Modalities ?? dataset.Modalities.Select(m => m.Name).ToArray();
-        var problems = new List<string>();
-        if (names.Count == 0)
-        {
-            problems.Add($"the content-kNN baseline needs item features, but data set '{dataset.Name}' has no modality");
-        }
-
-        if (options.K < 1 || options.K >= dataset.ItemCount)
-        {
-            problems.Add($"ContentKnnOptions.K = {options.K}: must be ≥ 1 and < the item count ({dataset.ItemCount})");
-        }
-
+        var problems = new ProblemList();
+        problems.AddIf(names.Count == 0, nameof(dataset), $"the content-kNN baseline needs item features, but data set '{dataset.Name}' has no modality.");
+        problems.AddIf(options.K < 1 || options.K >= dataset.ItemCount, $"{nameof(ContentKnnOptions)}.{nameof(ContentKnnOptions.K)}",
+            $"must be ≥ 1 and < the item count ({dataset.ItemCount}); got {options.K}.");
         foreach (string n in names.Where(n => !dataset.Modalities.Any(m => m.Name == n)))
         {
-            problems.Add($"'{n}' is not a modality of data set '{dataset.Name}' (it has: {(dataset.Modalities.Count == 0 ? "none" : string.Join(", ", dataset.Modalities.Select(m => m.Name)))})");
+            problems.Add($"{nameof(ContentKnnOptions)}.{nameof(ContentKnnOptions.Modalities)}",
+                $"'{n}' is not a modality of data set '{dataset.Name}' (it has: {(dataset.Modalities.Count == 0 ? "none" : string.Join(", ", dataset.Modalities.Select(m => m.Name)))}).");
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The content-kNN baseline cannot be built: {string.Join("; ", problems)}.", nameof(options));
-        }
+        problems.ThrowIfAny(nameof(ContentKnnOptions));
 
         var modalities = names.Select(n => dataset.Modalities.First(m => m.Name == n)).ToArray();
         var content = Concatenate(modalities, dataset.ItemCount);

@@ -67,8 +67,8 @@ public sealed class Eisg
         var problems = new ProblemList();
         foreach (var m in data.Modalities)
         {
-            problems.AddIf(m.ItemCount != data.ItemCount,
-                $"Modality '{m.Name}' has {m.ItemCount} rows but the data set has {data.ItemCount} items; feature rows must equal the item count.");
+            problems.AddIf(m.ItemCount != data.ItemCount, nameof(data),
+                $"modality '{m.Name}' has {m.ItemCount} rows but the data set has {data.ItemCount} items; feature rows must equal the item count.");
         }
 
         problems.ThrowIfAny(nameof(EisgOptions));
@@ -108,21 +108,21 @@ public sealed class Eisg
         ArgumentNullException.ThrowIfNull(modalityKnn);
         ArgumentNullException.ThrowIfNull(coInteraction);
         var problems = new ProblemList();
-        EisgOptions.AddBetaProblem(problems, beta);
-        problems.AddIf(modalityKnn.Count == 0, "No modality graph was given; the EISG needs at least one.");
+        EisgOptions.AddBetaProblem(problems, beta, nameof(beta));
+        problems.AddIf(modalityKnn.Count == 0, nameof(modalityKnn), "is empty; the EISG needs at least one modality graph.");
         int items = coInteraction.RowCount;
-        problems.AddIf(coInteraction.RowCount != coInteraction.ColumnCount,
-            $"The co-interaction graph is {coInteraction.RowCount} × {coInteraction.ColumnCount}; it must be square (items × items).");
+        problems.AddIf(coInteraction.RowCount != coInteraction.ColumnCount, nameof(coInteraction),
+            $"the co-interaction graph is {coInteraction.RowCount} × {coInteraction.ColumnCount}; it must be square (items × items).");
         foreach (var (name, graph) in modalityKnn)
         {
             if (graph is null)
             {
-                problems.Add($"The graph of modality '{name}' is null.");
+                problems.Add(nameof(modalityKnn), $"the graph of modality '{name}' is null.");
                 continue;
             }
 
-            problems.AddIf(graph.RowCount != items || graph.ColumnCount != items,
-                $"The graph of modality '{name}' is {graph.RowCount} × {graph.ColumnCount}; it must be {items} × {items} like the co-interaction graph.");
+            problems.AddIf(graph.RowCount != items || graph.ColumnCount != items, nameof(modalityKnn),
+                $"the graph of modality '{name}' is {graph.RowCount} × {graph.ColumnCount}; it must be {items} × {items} like the co-interaction graph.");
         }
 
         problems.ThrowIfAny("EISG parts");

@@ -1,3 +1,4 @@
+using Singer.Recommendation.Core;
 using TorchSharp;
 
 namespace Singer.Recommendation.Graphs;
@@ -23,24 +24,39 @@ public sealed record EisgOptions
     /// </summary>
     public float Beta { get; init; } = Defaults.Beta;
 
+    /// <summary>Every problem of these options for a data set with <paramref name="itemCount"/> items and <paramref name="modalityCount"/> modalities, without throwing.</summary>
+    public IReadOnlyList<OptionProblem> Problems(int itemCount, int modalityCount, torch.Device? device = null)
+    {
+        var problems = new ProblemList();
+        AddProblems(problems, itemCount, modalityCount, device ?? torch.CPU);
+        return problems.Problems.ToArray();
+    }
+
     internal void Validate(int itemCount, int modalityCount, torch.Device device)
     {
         var problems = new ProblemList();
-        if (Knn is null)
-        {
-            problems.Add($"{nameof(Knn)} is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
-        }
-        else
-        {
-            Knn.AddProblems(problems, itemCount, selfGraph: true, device, prefix: $"{nameof(Knn)}.");
-        }
-
-        new CoInteractionGraphOptions { K = CoInteractionK, Weighting = CoInteractionWeighting }.AddProblems(problems, itemCount, nameof(CoInteractionK));
-        AddBetaProblem(problems, Beta);
-        problems.AddIf(modalityCount == 0, "The data set has no item modality; the EISG needs at least one (SPEC §1.1).");
+        AddProblems(problems, itemCount, modalityCount, device);
         problems.ThrowIfAny(nameof(EisgOptions));
     }
 
-    internal static void AddBetaProblem(ProblemList problems, float beta) =>
-        problems.AddIf(!(beta >= 0f && beta <= 1f), $"{nameof(Beta)} = {beta}: must be in [0, 1].");
+    private void AddProblems(ProblemList problems, int itemCount, int modalityCount, torch.Device device)
+    {
+        const string Prefix = nameof(EisgOptions) + ".";
+        if (Knn is null)
+        {
+            problems.Add(Prefix + nameof(Knn), $"is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
+        }
+        else
+        {
+            Knn.AddProblems(problems, itemCount, selfGraph: true, device, prefix: $"{Prefix}{nameof(Knn)}.");
+        }
+
+        new CoInteractionGraphOptions { K = CoInteractionK, Weighting = CoInteractionWeighting }
+            .AddProblems(problems, itemCount, Prefix + nameof(CoInteractionK), Prefix + nameof(CoInteractionWeighting));
+        AddBetaProblem(problems, Beta, Prefix + nameof(Beta));
+        problems.AddIf(modalityCount == 0, "dataset", "has no item modality; the EISG needs at least one (SPEC §1.1).");
+    }
+
+    internal static void AddBetaProblem(ProblemList problems, float beta, string option) =>
+        problems.AddIf(!(beta >= 0f && beta <= 1f), option, $"must be in [0, 1]; got {beta}.");
 }

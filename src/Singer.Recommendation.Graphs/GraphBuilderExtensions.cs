@@ -1,30 +1,56 @@
 using Singer.Recommendation.Core;
-using TorchSharp;
+using Singer.Recommendation.Graphs;
 
-namespace Singer.Recommendation.Graphs;
+// In the root namespace, so that `using Singer.Recommendation;` brings every builder extension (as
+// Microsoft.Extensions.DependencyInjection puts AddLogging where callers already are).
+namespace Singer.Recommendation;
 
-/// <summary>Fluent registration of the Enhanced Item-Item Semantic Graph on a model builder.</summary>
+/// <summary>Fluent registration of the semantic graph (the EISG, SPEC §1) on a model builder.</summary>
+/// <remarks>
+/// Like every <c>Use*</c> method of the builder, these edit the current options: a setting that is not named keeps
+/// its value (from a preset or an earlier call), or the default when nothing set it.
+/// </remarks>
 public static class GraphBuilderExtensions
 {
     /// <summary>
-    /// Configures the EISG (SPEC §1): <paramref name="k"/> modality neighbours per item (default 20),
-    /// <paramref name="coInteractionK"/> co-interaction neighbours (default 10) and the fusion weight
-    /// <paramref name="beta"/> (default 0.3). Other kNN settings keep their values (or defaults).
+    /// Sets the semantic graph's (SPEC §1) modality neighbours per item <paramref name="k"/> (default 20), co-interaction
+    /// neighbours <paramref name="coInteractionK"/> (default 10) and fusion weight <paramref name="beta"/> (default 0.3).
+    /// A setting left null keeps its current value; every other graph option keeps its value too.
     /// </summary>
     public static TBuilder UseSemanticGraph<TBuilder>(
         this TBuilder builder,
-        int k = Defaults.KnnK,
-        int coInteractionK = Defaults.CoInteractionK,
-        float beta = Defaults.Beta)
+        int? k = null,
+        int? coInteractionK = null,
+        float? beta = null)
         where TBuilder : ISingerModelBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var current = builder.GetComponent<EisgOptions>() ?? new EisgOptions();
-        builder.SetComponent(current with { Knn = (current.Knn ?? new KnnGraphOptions()) with { K = k }, CoInteractionK = coInteractionK, Beta = beta });
+        return builder.UseSemanticGraph(current =>
+        {
+            var knn = current.Knn ?? new KnnGraphOptions();
+            return current with
+            {
+                Knn = knn with { K = k ?? knn.K },
+                CoInteractionK = coInteractionK ?? current.CoInteractionK,
+                Beta = beta ?? current.Beta,
+            };
+        });
+    }
+
+    /// <summary>
+    /// Edits the semantic graph's options, starting from the current ones:
+    /// <c>.UseSemanticGraph(g =&gt; g with { CoInteractionWeighting = CoInteractionWeighting.Cosine })</c>.
+    /// </summary>
+    public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, Func<EisgOptions, EisgOptions> configure)
+        where TBuilder : ISingerModelBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.SetComponent(configure(builder.GetComponent<EisgOptions>() ?? new EisgOptions()));
         return builder;
     }
 
-    /// <summary>Configures the EISG with complete options (kNN weighting, self loops, memory budget, precision, …).</summary>
+    /// <summary>Replaces the semantic graph's options with complete ones (kNN weighting, self loops, memory budget, precision, …).</summary>
     public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, EisgOptions options)
         where TBuilder : ISingerModelBuilder
     {
@@ -32,20 +58,5 @@ public static class GraphBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         builder.SetComponent(options);
         return builder;
-    }
-
-    /// <summary>Every problem of <paramref name="options"/> for a data set with <paramref name="itemCount"/> items and <paramref name="modalityCount"/> modalities, without throwing.</summary>
-    public static IReadOnlyList<OptionProblem> Problems(this EisgOptions options, int itemCount, int modalityCount, torch.Device? device = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        try
-        {
-            options.Validate(itemCount, modalityCount, device ?? torch.CPU);
-            return [];
-        }
-        catch (GraphOptionsException e)
-        {
-            return e.Problems.Select(p => new OptionProblem(nameof(EisgOptions), p)).ToArray();
-        }
     }
 }

@@ -67,27 +67,27 @@ public sealed record KnnGraphOptions
     internal void Validate(int columnCount, bool selfGraph, torch.Device device)
     {
         var problems = new ProblemList();
-        AddProblems(problems, columnCount, selfGraph, device);
+        AddProblems(problems, columnCount, selfGraph, device, $"{nameof(KnnGraphOptions)}.");
         problems.ThrowIfAny(nameof(KnnGraphOptions));
     }
 
-    internal void AddProblems(ProblemList problems, int columnCount, bool selfGraph, torch.Device device, string prefix = "")
+    internal void AddProblems(ProblemList problems, int columnCount, bool selfGraph, torch.Device device, string prefix)
     {
         int maxK = selfGraph && !IncludeSelf ? columnCount - 1 : columnCount;
         string limit = selfGraph && !IncludeSelf
             ? $"< the item count ({columnCount})"
             : selfGraph ? $"≤ the item count ({columnCount}) with {nameof(IncludeSelf)}" : $"≤ the base item count ({columnCount})";
-        problems.AddIf(K < 1 || K > maxK, $"{prefix}{nameof(K)} = {K}: must be ≥ 1 and {limit}.");
-        problems.AddIf(MemoryBudgetBytes <= 0, $"{prefix}{nameof(MemoryBudgetBytes)} = {MemoryBudgetBytes}: must be > 0 bytes.");
-        problems.AddIf(BlockRows is < 1, $"{prefix}{nameof(BlockRows)} = {BlockRows}: must be ≥ 1 when set (null sizes blocks from {nameof(MemoryBudgetBytes)}).");
-        problems.AddIf(!Enum.IsDefined(Weight), $"{prefix}{nameof(Weight)} = {(int)Weight}: must be {nameof(KnnEdgeWeight.Cosine)} or {nameof(KnnEdgeWeight.Binary)}.");
-        problems.AddIf(!Enum.IsDefined(Precision),
-            $"{prefix}{nameof(Precision)} = {(int)Precision}: must be {nameof(KnnPrecision.Float32)}, {nameof(KnnPrecision.BFloat16)} or {nameof(KnnPrecision.Float16)}.");
-        problems.AddIf(Precision is KnnPrecision.BFloat16 or KnnPrecision.Float16 && !UsesDevicePath(device),
-            $"{prefix}{nameof(Precision)} = {Precision}: reduced precision runs on CUDA only; use {nameof(KnnPrecision.Float32)} on the CPU.");
-        problems.AddIf(ReducedPrecisionExtraCandidates < 0,
-            $"{prefix}{nameof(ReducedPrecisionExtraCandidates)} = {ReducedPrecisionExtraCandidates}: must be ≥ 0.");
-        problems.AddIf(ReducedPrecisionTolerance is { } t && (!float.IsFinite(t) || t < 0),
-            $"{prefix}{nameof(ReducedPrecisionTolerance)} = {ReducedPrecisionTolerance}: must be finite and ≥ 0 when set (null takes the worst-case rounding bound).");
+        problems.AddIf(K < 1 || K > maxK, $"{prefix}{nameof(K)}", $"must be ≥ 1 and {limit}; got {K}.");
+        problems.AddIf(MemoryBudgetBytes <= 0, $"{prefix}{nameof(MemoryBudgetBytes)}", $"must be > 0 bytes; got {MemoryBudgetBytes}.");
+        problems.AddIf(BlockRows is < 1, $"{prefix}{nameof(BlockRows)}", $"must be ≥ 1 when set (null sizes blocks from {nameof(MemoryBudgetBytes)}); got {BlockRows}.");
+        problems.AddIf(!Enum.IsDefined(Weight), $"{prefix}{nameof(Weight)}", $"must be {nameof(KnnEdgeWeight.Cosine)} or {nameof(KnnEdgeWeight.Binary)}; got {(int)Weight}.");
+        problems.AddIf(!Enum.IsDefined(Precision), $"{prefix}{nameof(Precision)}",
+            $"must be {nameof(KnnPrecision.Float32)}, {nameof(KnnPrecision.BFloat16)} or {nameof(KnnPrecision.Float16)}; got {(int)Precision}.");
+        problems.AddIf(Precision is KnnPrecision.BFloat16 or KnnPrecision.Float16 && !UsesDevicePath(device), $"{prefix}{nameof(Precision)}",
+            $"reduced precision ({Precision}) runs on CUDA only; use {nameof(KnnPrecision.Float32)} on the CPU.");
+        problems.AddIf(ReducedPrecisionExtraCandidates < 0, $"{prefix}{nameof(ReducedPrecisionExtraCandidates)}",
+            $"must be ≥ 0; got {ReducedPrecisionExtraCandidates}.");
+        problems.AddIf(ReducedPrecisionTolerance is { } t && (!float.IsFinite(t) || t < 0), $"{prefix}{nameof(ReducedPrecisionTolerance)}",
+            $"must be finite and ≥ 0 when set (null takes the worst-case rounding bound); got {ReducedPrecisionTolerance}.");
     }
 }

@@ -73,9 +73,9 @@ public static class KnnSimilarityGraph
         options ??= new KnnGraphOptions();
         device ??= torch.CPU;
         var problems = new ProblemList();
-        options.AddProblems(problems, baseItems.ItemCount, selfGraph: false, device);
-        problems.AddIf(queries.Dimension != baseItems.Dimension,
-            $"The query features are {queries.Dimension}-d but the base items' are {baseItems.Dimension}-d; both must have the same dimension.");
+        options.AddProblems(problems, baseItems.ItemCount, selfGraph: false, device, $"{nameof(KnnGraphOptions)}.");
+        problems.AddIf(queries.Dimension != baseItems.Dimension, nameof(queries),
+            $"the query features are {queries.Dimension}-d but the base items' are {baseItems.Dimension}-d; both must have the same dimension.");
         problems.ThrowIfAny(nameof(KnnGraphOptions));
         if (queries.ItemCount == 0)
         {

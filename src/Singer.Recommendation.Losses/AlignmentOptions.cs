@@ -42,17 +42,17 @@ public enum AlignmentStopGradient
 public sealed record AlignmentOptions
 {
     /// <summary>λ_a ≥ 0, the weight of the anchor-based InfoNCE; default 0.1. 0 is the "no anchor alignment" ablation.</summary>
-    public float AnchorWeight { get; init; } = 0.1f;
+    public float AnchorWeight { get; init; } = Defaults.AnchorWeight;
 
     /// <summary>
     /// λ_s ≥ 0, the weight of the standard InfoNCE between behaviour and fused semantics; default 0 (off). The
     /// specification's 0.1 (the <c>Paper</c> preset) collapsed training on MovieLens-100K below MostPopular
     /// (docs/results.md).
     /// </summary>
-    public float StandardWeight { get; init; }
+    public float StandardWeight { get; init; } = Defaults.StandardWeight;
 
     /// <summary>The InfoNCE temperature τ &gt; 0 used by every contrastive term; default 0.1 (SPEC §3 says 0.2, the <c>Paper</c> preset).</summary>
-    public float Temperature { get; init; } = RecommendationLosses.DefaultTemperature;
+    public float Temperature { get; init; } = Defaults.Temperature;
 
     /// <summary>Whether the behaviour anchors receive no gradient from the anchor term; default true.</summary>
     public bool StopAnchorGradient { get; init; } = true;
@@ -63,7 +63,7 @@ public sealed record AlignmentOptions
     /// <c>n</c> keeps <c>n</c> of them drawn at random from the model's seeded noise stream, which bounds the
     /// <c>n × n</c> similarity matrices: useful for large batches over large catalogues. BPR always uses the whole batch.
     /// </summary>
-    public int? ContrastiveRows { get; init; } = 256;
+    public int? ContrastiveRows { get; init; } = Defaults.ContrastiveRows;
 
     /// <summary>Which rows of a batch the contrastive terms see; default <see cref="ContrastiveRowSelection.UsersAndItems"/> (SPEC §3–4).</summary>
     public ContrastiveRowSelection Rows { get; init; } = ContrastiveRowSelection.UsersAndItems;
@@ -123,26 +123,5 @@ public sealed record AlignmentOptions
         {
             yield return new OptionProblem($"{prefix}.{nameof(Temperature)}", $"must be in [0.01, 100]; got {Temperature}.");
         }
-    }
-}
-
-/// <summary>Fluent registration of the alignment losses on a model builder.</summary>
-public static class LossBuilderExtensions
-{
-    /// <summary>
-    /// Configures the alignment: anchor weight λ_a (default 0.1), standard weight λ_s (default 0) and temperature τ
-    /// (default 0.1). The row cap keeps its current value.
-    /// </summary>
-    public static TBuilder UseAlignment<TBuilder>(
-        this TBuilder builder,
-        float anchor = 0.1f,
-        float standard = 0f,
-        float temperature = RecommendationLosses.DefaultTemperature,
-        bool stopAnchorGradient = true)
-        where TBuilder : ISingerModelBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent((builder.GetComponent<AlignmentOptions>() ?? new()) with { AnchorWeight = anchor, StandardWeight = standard, Temperature = temperature, StopAnchorGradient = stopAnchorGradient });
-        return builder;
     }
 }

@@ -9,9 +9,6 @@ namespace Singer.Recommendation.Losses;
 /// </summary>
 public static class RecommendationLosses
 {
-    /// <summary>The default InfoNCE temperature τ = 0.1 (SPEC §3 says 0.2, the <c>Paper</c> preset).</summary>
-    public const float DefaultTemperature = 0.1f;
-
     /// <summary>
     /// Bayesian personalised ranking: <c>−mean log σ(pos − neg)</c>, computed with libtorch's stable
     /// <c>log_sigmoid</c> so that a large margin never overflows.
@@ -34,7 +31,7 @@ public static class RecommendationLosses
     /// <param name="a">The first view, <c>[n, d]</c>; row <c>n</c> is the anchor of row <c>n</c> of <paramref name="b"/>.</param>
     /// <param name="b">The second view, <c>[n, d]</c>.</param>
     /// <param name="temperature">τ &gt; 0; default 0.2.</param>
-    public static Tensor InfoNce(Tensor a, Tensor b, float temperature = DefaultTemperature)
+    public static Tensor InfoNce(Tensor a, Tensor b, float temperature = Defaults.Temperature)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -53,7 +50,7 @@ public static class RecommendationLosses
     /// The symmetric InfoNCE <c>InfoNCE(a, b) + InfoNCE(b, a)</c> (SPEC §4's standard alignment). Both directions share
     /// one similarity matrix: the second is the first transposed, so it costs one product instead of two.
     /// </summary>
-    public static Tensor SymmetricInfoNce(Tensor a, Tensor b, float temperature = DefaultTemperature)
+    public static Tensor SymmetricInfoNce(Tensor a, Tensor b, float temperature = Defaults.Temperature)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -71,7 +68,7 @@ public static class RecommendationLosses
     /// <paramref name="stopAnchorGradient"/> (the default) the anchors are detached, so only the semantic side learns
     /// from this term.
     /// </summary>
-    public static Tensor AnchorInfoNce(Tensor anchors, Tensor others, float temperature = DefaultTemperature, bool stopAnchorGradient = true)
+    public static Tensor AnchorInfoNce(Tensor anchors, Tensor others, float temperature = Defaults.Temperature, bool stopAnchorGradient = true)
     {
         ArgumentNullException.ThrowIfNull(anchors);
         if (!stopAnchorGradient)

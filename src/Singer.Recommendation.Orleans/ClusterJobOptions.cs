@@ -1,3 +1,5 @@
+using Singer.Recommendation.Graphs;
+
 namespace Singer.Recommendation.Orleans;
 
 /// <summary>
@@ -41,35 +43,36 @@ public sealed record ClusterJobOptions
     public int MaxAttempts { get; init; } = ClusterDefaults.MaxAttempts;
 
     /// <summary>Every problem of these options, each naming the option.</summary>
-    internal void AddProblems(List<string> problems, int rows, int columns)
+    internal void AddProblems(ProblemList problems, int rows, int columns)
     {
+        const string Prefix = nameof(ClusterJobOptions) + ".";
         if (RowBlocks is { } r && (r < 1 || r > Math.Max(1, rows)))
         {
-            problems.Add(r < 1
-                ? $"{nameof(RowBlocks)} = {r}: must be ≥ 1 (or null for the default)."
-                : $"{nameof(RowBlocks)} = {r}: more row blocks than the {rows:N0} rows would leave a block empty; must be ≤ {rows:N0}.");
+            problems.Add(Prefix + nameof(RowBlocks), r < 1
+                ? $"must be ≥ 1 (or null for the default); got {r}."
+                : $"more row blocks than the {rows:N0} rows would leave a block empty; must be ≤ {rows:N0}; got {r}.");
         }
 
         if (ColumnShards is { } c && (c < 1 || c > columns))
         {
-            problems.Add(c < 1
-                ? $"{nameof(ColumnShards)} = {c}: must be ≥ 1 (or null for the default)."
-                : $"{nameof(ColumnShards)} = {c}: more column shards than the {columns:N0} columns would leave a shard empty; must be ≤ {columns:N0}.");
+            problems.Add(Prefix + nameof(ColumnShards), c < 1
+                ? $"must be ≥ 1 (or null for the default); got {c}."
+                : $"more column shards than the {columns:N0} columns would leave a shard empty; must be ≤ {columns:N0}; got {c}.");
         }
 
         if (WorkItemsPerSilo < 1)
         {
-            problems.Add($"{nameof(WorkItemsPerSilo)} = {WorkItemsPerSilo}: must be ≥ 1.");
+            problems.Add(Prefix + nameof(WorkItemsPerSilo), $"must be ≥ 1; got {WorkItemsPerSilo}.");
         }
 
         if (WorkItemTimeout <= TimeSpan.Zero)
         {
-            problems.Add($"{nameof(WorkItemTimeout)} = {WorkItemTimeout}: must be > 0.");
+            problems.Add(Prefix + nameof(WorkItemTimeout), $"must be > 0; got {WorkItemTimeout}.");
         }
 
         if (MaxAttempts < 1)
         {
-            problems.Add($"{nameof(MaxAttempts)} = {MaxAttempts}: must be ≥ 1.");
+            problems.Add(Prefix + nameof(MaxAttempts), $"must be ≥ 1; got {MaxAttempts}.");
         }
     }
 

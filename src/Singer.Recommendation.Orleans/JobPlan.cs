@@ -118,11 +118,11 @@ internal static class JobPlan
     }
 
     /// <summary>The problems of kNN options for <paramref name="items"/> items on the cluster (the rules of <see cref="KnnGraphOptions"/>; CPU, float32).</summary>
-    public static void AddKnnProblems(List<string> problems, KnnGraphOptions? knn, int items, string prefix)
+    public static void AddKnnProblems(ProblemList problems, KnnGraphOptions? knn, int items, string prefix)
     {
         if (knn is null)
         {
-            problems.Add($"{prefix.TrimEnd('.')} is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
+            problems.Add(prefix.TrimEnd('.'), $"is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
             return;
         }
 
@@ -130,36 +130,27 @@ internal static class JobPlan
         string limit = knn.IncludeSelf ? $"≤ the item count ({items}) with {nameof(KnnGraphOptions.IncludeSelf)}" : $"< the item count ({items})";
         if (knn.K < 1 || knn.K > maxK)
         {
-            problems.Add($"{prefix}{nameof(KnnGraphOptions.K)} = {knn.K}: must be ≥ 1 and {limit}.");
+            problems.Add($"{prefix}{nameof(KnnGraphOptions.K)}", $"must be ≥ 1 and {limit}; got {knn.K}.");
         }
 
         if (knn.MemoryBudgetBytes <= 0)
         {
-            problems.Add($"{prefix}{nameof(KnnGraphOptions.MemoryBudgetBytes)} = {knn.MemoryBudgetBytes}: must be > 0 bytes.");
+            problems.Add($"{prefix}{nameof(KnnGraphOptions.MemoryBudgetBytes)}", $"must be > 0 bytes; got {knn.MemoryBudgetBytes}.");
         }
 
         if (knn.BlockRows is < 1)
         {
-            problems.Add($"{prefix}{nameof(KnnGraphOptions.BlockRows)} = {knn.BlockRows}: must be ≥ 1 when set (null sizes blocks from {nameof(KnnGraphOptions.MemoryBudgetBytes)}).");
+            problems.Add($"{prefix}{nameof(KnnGraphOptions.BlockRows)}", $"must be ≥ 1 when set (null sizes blocks from {nameof(KnnGraphOptions.MemoryBudgetBytes)}); got {knn.BlockRows}.");
         }
 
         if (!Enum.IsDefined(knn.Weight))
         {
-            problems.Add($"{prefix}{nameof(KnnGraphOptions.Weight)} = {(int)knn.Weight}: must be {nameof(KnnEdgeWeight.Cosine)} or {nameof(KnnEdgeWeight.Binary)}.");
+            problems.Add($"{prefix}{nameof(KnnGraphOptions.Weight)}", $"must be {nameof(KnnEdgeWeight.Cosine)} or {nameof(KnnEdgeWeight.Binary)}; got {(int)knn.Weight}.");
         }
 
         if (knn.Precision != KnnPrecision.Float32)
         {
-            problems.Add($"{prefix}{nameof(KnnGraphOptions.Precision)} = {knn.Precision}: the cluster build runs on the silos' CPUs in {nameof(KnnPrecision.Float32)}; reduced precision is for a single CUDA device.");
-        }
-    }
-
-    /// <summary>Throws every problem at once, as the single-machine builders do.</summary>
-    public static void ThrowIfAny(List<string> problems, string optionsName)
-    {
-        if (problems.Count > 0)
-        {
-            throw new GraphOptionsException(optionsName, problems.ToArray());
+            problems.Add($"{prefix}{nameof(KnnGraphOptions.Precision)}", $"is {knn.Precision}, but the cluster build runs on the silos' CPUs in {nameof(KnnPrecision.Float32)}; reduced precision is for a single CUDA device.");
         }
     }
 

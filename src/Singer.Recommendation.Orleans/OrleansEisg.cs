@@ -63,39 +63,39 @@ public static class OrleansEisg
             shapes[i] = await JobPlan.DescribeAsync(cluster, features[i], job, cancellationToken).ConfigureAwait(false);
         }
 
-        var problems = new List<string>();
+        var problems = new ProblemList();
         int items = data.ItemCount;
-        JobPlan.AddKnnProblems(problems, options.Knn, items, $"{nameof(EisgOptions.Knn)}.");
+        JobPlan.AddKnnProblems(problems, options.Knn, items, $"{nameof(EisgOptions)}.{nameof(EisgOptions.Knn)}.");
         if (options.CoInteractionK < 1 || options.CoInteractionK >= Math.Max(1, items))
         {
-            problems.Add($"{nameof(EisgOptions.CoInteractionK)} = {options.CoInteractionK}: must be ≥ 1 and < the item count ({items}).");
+            problems.Add($"{nameof(EisgOptions)}.{nameof(EisgOptions.CoInteractionK)}", $"must be ≥ 1 and < the item count ({items}); got {options.CoInteractionK}.");
         }
 
         if (!(options.Beta >= 0f && options.Beta <= 1f))
         {
-            problems.Add($"{nameof(EisgOptions.Beta)} = {options.Beta}: must be in [0, 1].");
+            problems.Add($"{nameof(EisgOptions)}.{nameof(EisgOptions.Beta)}", $"must be in [0, 1]; got {options.Beta}.");
         }
 
         if (features.Count == 0)
         {
-            problems.Add("No feature source was given and the data set has no modality; the EISG needs at least one (SPEC §1.1).");
+            problems.Add(nameof(features), "no feature source was given and the data set has no modality; the EISG needs at least one (SPEC §1.1).");
         }
 
         for (int i = 0; i < features.Count; i++)
         {
             if (shapes[i].Rows != items)
             {
-                problems.Add($"Feature source '{features[i].Name}' has {shapes[i].Rows:N0} rows but the data set has {items:N0} items; feature rows must equal the item count.");
+                problems.Add(nameof(features), $"feature source '{features[i].Name}' has {shapes[i].Rows:N0} rows but the data set has {items:N0} items; feature rows must equal the item count.");
             }
 
             if (features.Take(i).Any(f => f.Name == features[i].Name))
             {
-                problems.Add($"Two feature sources are named '{features[i].Name}'; each modality needs its own name.");
+                problems.Add(nameof(features), $"two feature sources are named '{features[i].Name}'; each modality needs its own name.");
             }
         }
 
         job.AddProblems(problems, items, items);
-        JobPlan.ThrowIfAny(problems, nameof(EisgOptions));
+        problems.ThrowIfAny(nameof(EisgOptions));
 
         var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK }, cancellationToken);
         var knn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
@@ -136,10 +136,10 @@ public static class OrleansEisg
         options ??= new KnnGraphOptions();
         job ??= new ClusterJobOptions();
         var shape = await JobPlan.DescribeAsync(cluster, features, job, cancellationToken).ConfigureAwait(false);
-        var problems = new List<string>();
-        JobPlan.AddKnnProblems(problems, options, shape.Rows, "");
+        var problems = new ProblemList();
+        JobPlan.AddKnnProblems(problems, options, shape.Rows, $"{nameof(KnnGraphOptions)}.");
         job.AddProblems(problems, shape.Rows, shape.Rows);
-        JobPlan.ThrowIfAny(problems, nameof(KnnGraphOptions));
+        problems.ThrowIfAny(nameof(KnnGraphOptions));
         return await RunKnnAsync(cluster, features, shape, options, job, progress, logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
     }
 

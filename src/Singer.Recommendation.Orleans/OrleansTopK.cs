@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans;
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Graphs;
 
 namespace Singer.Recommendation.Orleans;
 
@@ -49,24 +50,24 @@ public static class OrleansTopK
         job ??= new ClusterJobOptions();
         var userShape = await JobPlan.DescribeAsync(cluster, users, job, cancellationToken).ConfigureAwait(false);
         var itemShape = await JobPlan.DescribeAsync(cluster, items, job, cancellationToken).ConfigureAwait(false);
-        var problems = new List<string>();
+        var problems = new ProblemList();
         if (userShape.Dimension != itemShape.Dimension)
         {
-            problems.Add($"The user embeddings '{users.Name}' are {userShape.Dimension}-d but the item embeddings '{items.Name}' are {itemShape.Dimension}-d; both must have the same dimension.");
+            problems.Add(nameof(users), $"the user embeddings '{users.Name}' are {userShape.Dimension}-d but the item embeddings '{items.Name}' are {itemShape.Dimension}-d; both must have the same dimension.");
         }
 
         if (k < 1 || k > itemShape.Rows)
         {
-            problems.Add($"{nameof(k)} = {k}: must be ≥ 1 and ≤ the item count ({itemShape.Rows:N0}).");
+            problems.Add(nameof(k), $"must be ≥ 1 and ≤ the item count ({itemShape.Rows:N0}); got {k}.");
         }
 
         if (exclude is not null && (exclude.UserCount != userShape.Rows || exclude.ItemCount != itemShape.Rows))
         {
-            problems.Add($"{nameof(exclude)} is {exclude.UserCount:N0} users × {exclude.ItemCount:N0} items but the embeddings are {userShape.Rows:N0} users × {itemShape.Rows:N0} items.");
+            problems.Add(nameof(exclude), $"is {exclude.UserCount:N0} users × {exclude.ItemCount:N0} items but the embeddings are {userShape.Rows:N0} users × {itemShape.Rows:N0} items.");
         }
 
         job.AddProblems(problems, userShape.Rows, itemShape.Rows);
-        JobPlan.ThrowIfAny(problems, "all-users top-k");
+        problems.ThrowIfAny("all-users top-k");
 
         var spec = new JobSpec(
             "all-users", users, userShape, items, itemShape, k, DotProduct: true, BinaryWeights: false, ExcludeSelf: false,

@@ -49,9 +49,6 @@ public enum PerturbationScale
 /// </remarks>
 public static class ModulusPerturbation
 {
-    /// <summary>The default intensity ε = 0.2 (SPEC §3 says 0.1, the <c>Paper</c> preset).</summary>
-    public const float DefaultEpsilon = 0.2f;
-
     /// <summary>The personalised intensity ρ of each row of <paramref name="embeddings"/> (<c>[n]</c>).</summary>
     public static Tensor Intensity(Tensor embeddings, PerturbationMode mode = PerturbationMode.Proportional)
     {
@@ -78,7 +75,7 @@ public static class ModulusPerturbation
     /// <param name="epsilon">The mean intensity ε ≥ 0; default 0.1.</param>
     /// <param name="mode">How ρ is computed; default <see cref="PerturbationMode.Proportional"/>.</param>
     /// <param name="generator">The random generator of Δ (seeded by the caller for reproducibility); null uses TorchSharp's global generator.</param>
-    public static Tensor Perturb(Tensor embeddings, float epsilon = DefaultEpsilon, PerturbationMode mode = PerturbationMode.Proportional, Generator? generator = null) =>
+    public static Tensor Perturb(Tensor embeddings, float epsilon = Defaults.Epsilon, PerturbationMode mode = PerturbationMode.Proportional, Generator? generator = null) =>
         Perturb(embeddings, epsilon, mode, PerturbationScale.Absolute, generator);
 
     /// <summary>One perturbed view of <paramref name="embeddings"/> (<c>[n, d]</c>), with ε measured as <paramref name="scale"/> says.</summary>

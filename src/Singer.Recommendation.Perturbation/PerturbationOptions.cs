@@ -26,10 +26,10 @@ public enum PerturbationPlacement
 public sealed record PerturbationOptions
 {
     /// <summary>The mean intensity ε ≥ 0; default 0.2 (SPEC §3 says 0.1, the <c>Paper</c> preset; 0.2 was chosen on validation).</summary>
-    public float Epsilon { get; init; } = ModulusPerturbation.DefaultEpsilon;
+    public float Epsilon { get; init; } = Defaults.Epsilon;
 
     /// <summary>How ρ is personalised; default <see cref="PerturbationMode.Proportional"/>.</summary>
-    public PerturbationMode Mode { get; init; } = PerturbationMode.Proportional;
+    public PerturbationMode Mode { get; init; } = Defaults.Mode;
 
     /// <summary>Where the views are made; default <see cref="PerturbationPlacement.Semantic"/> (SPEC §3).</summary>
     public PerturbationPlacement Placement { get; init; } = PerturbationPlacement.Semantic;
@@ -38,7 +38,7 @@ public sealed record PerturbationOptions
     public PerturbationScale Scale { get; init; } = PerturbationScale.Absolute;
 
     /// <summary>The loss weight λ_p ≥ 0 of <c>L_pert</c>; default 0.1. 0 turns the perturbation off (an ablation).</summary>
-    public float Weight { get; init; } = 0.1f;
+    public float Weight { get; init; } = Defaults.Weight;
 
     /// <summary>Every problem with these options.</summary>
     public IEnumerable<OptionProblem> Validate()
@@ -68,22 +68,5 @@ public sealed record PerturbationOptions
         {
             yield return new OptionProblem($"{prefix}.{nameof(Mode)}", $"must be Proportional, Inverse or Uniform; got {(int)Mode}.");
         }
-    }
-}
-
-/// <summary>Fluent registration of the perturbation on a model builder.</summary>
-public static class PerturbationBuilderExtensions
-{
-    /// <summary>Configures the perturbation: intensity ε (default 0.2), loss weight λ_p (default 0.1) and mode.</summary>
-    public static TBuilder UsePerturbation<TBuilder>(
-        this TBuilder builder,
-        float epsilon = ModulusPerturbation.DefaultEpsilon,
-        float weight = 0.1f,
-        PerturbationMode mode = PerturbationMode.Proportional)
-        where TBuilder : ISingerModelBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.SetComponent((builder.GetComponent<PerturbationOptions>() ?? new()) with { Epsilon = epsilon, Weight = weight, Mode = mode });
-        return builder;
     }
 }

@@ -98,8 +98,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     public static SingerModelBuilder Paper(InteractionDataset dataset, SingerAblation ablation = SingerAblation.None)
     {
         var builder = new SingerModelBuilder().WithDataset(dataset);
-        var graph = new EisgOptions();
-        builder.SetComponent(graph with { Knn = graph.Knn with { K = 10 } });
+        builder.SetComponent(new EisgOptions { Knn = new KnnGraphOptions { K = 10 } });
         builder.SetComponent(new SemanticEncoderOptions { Layers = 1, Combination = LayerCombination.Last, ColdItems = ColdItemPolicy.Standard });
         builder.SetComponent(new PerturbationOptions { Epsilon = 0.1f, Weight = 0.1f });
         builder.SetComponent(new AlignmentOptions { AnchorWeight = 0.1f, StandardWeight = 0.1f, Temperature = 0.2f, ContrastiveRows = null });
@@ -195,16 +194,21 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
         return this;
     }
 
-    /// <inheritdoc />
-    public void SetComponent<TOptions>(TOptions options)
+    // The component registry is plumbing for the extension methods of the other assemblies (UseSemanticGraph in
+    // Graphs, …): implemented explicitly, so that it is not part of the fluent surface a caller sees.
+    void ISingerModelBuilder.SetComponent<TOptions>(TOptions options) => SetComponent(options);
+
+    TOptions? ISingerModelBuilder.GetComponent<TOptions>()
+        where TOptions : class => GetComponent<TOptions>();
+
+    internal void SetComponent<TOptions>(TOptions options)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(options);
         _components[typeof(TOptions)] = options;
     }
 
-    /// <inheritdoc />
-    public TOptions? GetComponent<TOptions>()
+    internal TOptions? GetComponent<TOptions>()
         where TOptions : class => _components.TryGetValue(typeof(TOptions), out var o) ? (TOptions)o : null;
 
     /// <summary>The options <see cref="Build"/> would use, with defaults filled in (not validated).</summary>

@@ -68,7 +68,7 @@ public sealed class CoInteractionGraphTests
     {
         var train = UserItemMatrix.FromPairs(1, 3, [0], [0]);
         var act = () => CoInteractionGraph.Build(train, new CoInteractionGraphOptions { K = 3 });
-        act.Should().Throw<GraphOptionsException>().WithMessage("*K = 3: must be ≥ 1 and < the item count (3)*");
+        act.Should().Throw<GraphOptionsException>().WithMessage("*CoInteractionGraphOptions.K: must be ≥ 1 and < the item count (3); got 3*");
     }
 
     [Fact]

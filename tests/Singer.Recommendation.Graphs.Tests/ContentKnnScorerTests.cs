@@ -37,7 +37,7 @@ public sealed class ContentKnnScorerTests
         scorer.Neighbours.ValuesOf(0)[0].Should().BeApproximately(0.5f, 1e-6f);
 
         FluentActions.Invoking(() => new ContentKnnScorer(data, new ContentKnnOptions { K = 3, Modalities = ["c"] })).Should().Throw<ArgumentException>()
-            .WithMessage("*K = 3*item count (3)*").WithMessage("*'c' is not a modality of data set 'd' (it has: a, b)*");
+            .WithMessage("*ContentKnnOptions.K: *item count (3); got 3*").WithMessage("*'c' is not a modality of data set 'd' (it has: a, b)*");
         FluentActions.Invoking(() => new ContentKnnScorer(data.SelectModalities([]), new ContentKnnOptions { K = 2 })).Should().Throw<ArgumentException>().WithMessage("*no modality*");
     }
 }

@@ -85,7 +85,7 @@ public sealed class EisgTests
         var bad = () => Eisg.FromGraphs(new Dictionary<string, SparseGraph> { ["x"] = SparseGraph.Empty(3, 3) }, SparseGraph.Empty(250, 250), 2f);
         var e = bad.Should().Throw<GraphOptionsException>().Which;
         e.Problems.Should().HaveCount(2);
-        e.Message.Should().Contain("Beta = 2: must be in [0, 1]").And.Contain("'x' is 3 × 3; it must be 250 × 250");
+        e.Message.Should().Contain("beta: must be in [0, 1]; got 2").And.Contain("'x' is 3 × 3; it must be 250 × 250");
     }
 
     [Fact]
@@ -123,8 +123,10 @@ public sealed class EisgTests
         var act = () => Eisg.Build(Data, options);
         var e = act.Should().Throw<GraphOptionsException>().Which;
         e.Problems.Should().HaveCount(4);
-        e.Message.Should().Contain("Knn.K = 0").And.Contain("Knn.MemoryBudgetBytes = -1")
-            .And.Contain("CoInteractionK = 250: must be ≥ 1 and < the item count (250)").And.Contain("Beta = -0.5: must be in [0, 1]");
+        e.Problems.Select(p => p.Option).Should().BeEquivalentTo(
+            ["EisgOptions.Knn.K", "EisgOptions.Knn.MemoryBudgetBytes", "EisgOptions.CoInteractionK", "EisgOptions.Beta"], "each problem names its option");
+        e.Message.Should().Contain("EisgOptions.Knn.K: must be ≥ 1").And.Contain("EisgOptions.Knn.MemoryBudgetBytes: must be > 0 bytes; got -1")
+            .And.Contain("EisgOptions.CoInteractionK: must be ≥ 1 and < the item count (250); got 250").And.Contain("EisgOptions.Beta: must be in [0, 1]; got -0.5");
         var noModality = () => Eisg.Build(Data.WithModalities([]));
         noModality.Should().Throw<GraphOptionsException>().WithMessage("*no item modality*");
     }

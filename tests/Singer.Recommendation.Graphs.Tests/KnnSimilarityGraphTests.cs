@@ -181,18 +181,18 @@ public sealed class KnnSimilarityGraphTests
         var act = () => KnnSimilarityGraph.Build(FiveItems, options);
         var e = act.Should().Throw<GraphOptionsException>().Which;
         e.Problems.Should().HaveCount(5);
-        e.Message.Should().Contain("K = 5").And.Contain("< the item count (5)")
-            .And.Contain("MemoryBudgetBytes = 0").And.Contain("BlockRows = 0")
-            .And.Contain("Precision = BFloat16").And.Contain("CUDA only")
-            .And.Contain("ReducedPrecisionTolerance = -1");
+        e.Message.Should().Contain("KnnGraphOptions.K: must be ≥ 1 and < the item count (5); got 5")
+            .And.Contain("KnnGraphOptions.MemoryBudgetBytes: must be > 0 bytes; got 0").And.Contain("KnnGraphOptions.BlockRows:")
+            .And.Contain("KnnGraphOptions.Precision: reduced precision (BFloat16)").And.Contain("CUDA only")
+            .And.Contain("KnnGraphOptions.ReducedPrecisionTolerance:").And.Contain("got -1");
         e.Should().BeAssignableTo<ArgumentException>();
 
         var ok = () => KnnSimilarityGraph.Build(FiveItems, new KnnGraphOptions { K = 5, IncludeSelf = true });
         ok.Should().NotThrow("with IncludeSelf, k may equal the item count");
         var tooMany = () => KnnSimilarityGraph.Build(FiveItems, new KnnGraphOptions { K = 6, IncludeSelf = true });
-        tooMany.Should().Throw<GraphOptionsException>().WithMessage("*K = 6*≤ the item count (5)*");
+        tooMany.Should().Throw<GraphOptionsException>().WithMessage("*KnnGraphOptions.K: must be ≥ 1 and ≤ the item count (5)*got 6*");
         var zero = () => KnnSimilarityGraph.Build(FiveItems, new KnnGraphOptions { K = 0 });
-        zero.Should().Throw<GraphOptionsException>().WithMessage("*K = 0: must be ≥ 1*");
+        zero.Should().Throw<GraphOptionsException>().WithMessage("*KnnGraphOptions.K: must be ≥ 1*got 0*");
         var dims = () => KnnSimilarityGraph.BuildQuery(Reference.RandomFeatures(1, 3, 4), FiveItems, new KnnGraphOptions { K = 9 });
         dims.Should().Throw<GraphOptionsException>().Which.Problems.Should().HaveCount(2);
     }

@@ -91,7 +91,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
         var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromModality(Data), new KnnGraphOptions { K = k, IncludeSelf = includeSelf }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
-        error.Which.Message.Should().Contain($"K = {k}: must be ≥ 1 and").And.Contain("item count (40)");
+        error.Which.Message.Should().Contain("K: must be ≥ 1 and").And.Contain("item count (40)").And.Contain($"got {k}.");
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
         var error = await FluentActions.Awaiting(() => OrleansTopK.RecommendAllAsync(
                 fixture.Cluster.Client, FeatureSource.FromModality(Data), FeatureSource.FromModality(Data), 41).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
-        error.Which.Message.Should().Contain("k = 41: must be ≥ 1 and ≤ the item count (40)");
+        error.Which.Message.Should().Contain("k: must be ≥ 1 and ≤ the item count (40); got 41");
     }
 
     [Fact]
@@ -111,8 +111,10 @@ public sealed class BadInputTests(ClusterFixture fixture)
                 new ClusterJobOptions { ColumnShards = 41, RowBlocks = 0, WorkItemTimeout = TimeSpan.Zero }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
         error.Which.Problems.Should().HaveCount(4);
-        error.Which.Message.Should().Contain("ColumnShards = 41: more column shards than the 40 columns would leave a shard empty")
-            .And.Contain("RowBlocks = 0").And.Contain("K = 0").And.Contain("WorkItemTimeout");
+        error.Which.Problems.Select(p => p.Option).Should().BeEquivalentTo(
+            ["KnnGraphOptions.K", "ClusterJobOptions.ColumnShards", "ClusterJobOptions.RowBlocks", "ClusterJobOptions.WorkItemTimeout"]);
+        error.Which.Message.Should().Contain("ClusterJobOptions.ColumnShards: more column shards than the 40 columns would leave a shard empty")
+            .And.Contain("ClusterJobOptions.RowBlocks: must be ≥ 1").And.Contain("KnnGraphOptions.K: must be ≥ 1").And.Contain("WorkItemTimeout");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class BuilderTests
             .UseSemanticGraph(k: 0, coInteractionK: 10, beta: 1.5f)
             .UseBehaviorEncoder(layers: -1)
             .UsePerturbation(epsilon: -0.1f)
-            .UseAlignment(anchor: -1f, standard: 0.1f, temperature: 0f)
+            .UseAlignment(anchorWeight: -1f, standardWeight: 0.1f, temperature: 0f)
             .WithTraining(t => t.LearningRate(0).BatchSize(0).Patience(0));
 
         var e = FluentActions.Invoking(() => builder.Build()).Should().Throw<SingerConfigurationException>().Which;
@@ -29,7 +29,7 @@ public sealed class BuilderTests
         options.Should().Contain(o => o.Contains("AlignmentOptions.AnchorWeight"));
         options.Should().Contain(o => o.Contains("AlignmentOptions.Temperature"));
         options.Should().Contain(o => o.Contains("Beta") && o.Contains("[0, 1]"));
-        options.Should().Contain(o => o.Contains("K = 0"));
+        options.Should().Contain(o => o.Contains("EisgOptions.Knn.K must be ≥ 1"));
         e.Problems.Should().HaveCountGreaterThanOrEqualTo(9);
         e.Message.Should().Contain($"{e.Problems.Count} problems");
     }
@@ -67,7 +67,7 @@ public sealed class BuilderTests
             .UseBehaviorEncoder(layers: 3)
             .UseSemanticEncoder(layers: 2, learnableFusion: true, modalities: ["image"])
             .UsePerturbation(epsilon: 0.3f, weight: 0.05f, mode: PerturbationMode.Inverse)
-            .UseAlignment(anchor: 0.2f, standard: 0.3f, temperature: 0.5f)
+            .UseAlignment(anchorWeight: 0.2f, standardWeight: 0.3f, temperature: 0.5f)
             .WithTraining(t => t.LearningRate(0.01).BatchSize(512).MaxEpochs(7).Patience(3).EmbeddingSize(16).L2Weight(1e-3))
             .WithSeed(5)
             .ResolveOptions();

@@ -50,7 +50,7 @@ public sealed class ResearchOptionTests
     [Fact]
     public void Diagnostics_report_every_term_with_finite_gradient_norms_and_cosines()
     {
-        using var model = Small(2).UseAlignment(anchor: 0.1f, standard: 0.05f, temperature: 0.2f).Build();
+        using var model = Small(2).UseAlignment(anchorWeight: 0.1f, standardWeight: 0.05f, temperature: 0.2f).Build();
         var report = model.Fit();
         foreach (var epoch in report.Epochs)
         {
@@ -85,7 +85,7 @@ public sealed class ResearchOptionTests
     [Fact]
     public void Warm_up_ramps_the_contrastive_weights_linearly()
     {
-        var builder = Small(3).UseAlignment(anchor: 0.2f, standard: 0.1f, temperature: 0.2f);
+        var builder = Small(3).UseAlignment(anchorWeight: 0.2f, standardWeight: 0.1f, temperature: 0.2f);
         builder.SetComponent((builder.GetComponent<AlignmentOptions>() ?? new()) with { WarmupEpochs = 4 });
         using var model = builder.Build();
         var weights = model.Fit().Epochs.Select(e => e.Diagnostics!.Terms.Select(t => t.Weight).ToArray()).ToArray();

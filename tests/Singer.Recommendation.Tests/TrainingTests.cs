@@ -57,7 +57,7 @@ public sealed class TrainingTests
     [Fact]
     public void The_standard_alignment_term_is_reported_when_switched_on()
     {
-        using var model = Small(1).UseAlignment(anchor: 0.1f, standard: 0.1f, temperature: 0.1f).Build();
+        using var model = Small(1).UseAlignment(anchorWeight: 0.1f, standardWeight: 0.1f, temperature: 0.1f).Build();
         var first = model.Fit().Epochs[0].Loss;
         first.Alignment.Should().BeGreaterThan(0);
         double.IsFinite(first.Total).Should().BeTrue();

@@ -207,10 +207,10 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
             builder.WithSeed(seed);
         }
 
+        builder.UseSemanticGraph(g =>
         {
-            var g = builder.GetComponent<EisgOptions>() ?? new EisgOptions();
             var knn = g.Knn ?? new KnnGraphOptions();
-            builder.SetComponent(g with
+            return g with
             {
                 Knn = knn with
                 {
@@ -221,55 +221,46 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
                 CoInteractionK = s.CoInteractionK ?? g.CoInteractionK,
                 CoInteractionWeighting = s.CoInteractionWeighting is { } cw ? Enum.Parse<CoInteractionWeighting>(cw, ignoreCase: true) : g.CoInteractionWeighting,
                 Beta = s.Beta ?? g.Beta,
-            });
-        }
+            };
+        });
 
         if (s.BehaviorLayers is { } lb)
         {
             builder.UseBehaviorEncoder(lb);
         }
 
+        builder.UseSemanticEncoder(sem => sem with
         {
-            var sem = builder.GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions();
-            builder.SetComponent(sem with
-            {
-                Layers = s.SemanticLayers ?? sem.Layers,
-                Input = s.SemanticInput is { } input ? Word<SemanticInput>(input.Replace("item-ids", "itemids", StringComparison.OrdinalIgnoreCase).Replace("gated", "gateditemids", StringComparison.OrdinalIgnoreCase)) : sem.Input,
-                Combination = s.LayerCombination is { } c ? Word<LayerCombination>(c) : sem.Combination,
-                IdTable = s.IdTable is { } table ? Word<SemanticIdTable>(table) : sem.IdTable,
-                ColdItems = s.ColdItems is { } cold ? Word<ColdItemPolicy>(cold) : sem.ColdItems,
-                LearnableFusion = s.Fusion is { } f ? f.Equals("learned", StringComparison.OrdinalIgnoreCase) : sem.LearnableFusion,
-                Modalities = s.Modalities is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : sem.Modalities,
-            });
-        }
+            Layers = s.SemanticLayers ?? sem.Layers,
+            Input = s.SemanticInput is { } input ? Word<SemanticInput>(input.Replace("item-ids", "itemids", StringComparison.OrdinalIgnoreCase).Replace("gated", "gateditemids", StringComparison.OrdinalIgnoreCase)) : sem.Input,
+            Combination = s.LayerCombination is { } c ? Word<LayerCombination>(c) : sem.Combination,
+            IdTable = s.IdTable is { } table ? Word<SemanticIdTable>(table) : sem.IdTable,
+            ColdItems = s.ColdItems is { } cold ? Word<ColdItemPolicy>(cold) : sem.ColdItems,
+            LearnableFusion = s.Fusion is { } f ? f.Equals("learned", StringComparison.OrdinalIgnoreCase) : sem.LearnableFusion,
+            Modalities = s.Modalities is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : sem.Modalities,
+        });
 
+        builder.UsePerturbation(p => p with
         {
-            var p = builder.GetComponent<PerturbationOptions>() ?? new PerturbationOptions();
-            builder.SetComponent(p with
-            {
-                Epsilon = s.Epsilon ?? p.Epsilon,
-                Weight = s.LambdaP ?? p.Weight,
-                Placement = s.PerturbationPlacement is { } place ? Word<PerturbationPlacement>(place) : p.Placement,
-                Mode = s.PerturbationMode is { } mode ? Word<PerturbationMode>(mode) : p.Mode,
-                Scale = s.PerturbationScale is { } scale ? Word<PerturbationScale>(scale) : p.Scale,
-            });
-        }
+            Epsilon = s.Epsilon ?? p.Epsilon,
+            Weight = s.LambdaP ?? p.Weight,
+            Placement = s.PerturbationPlacement is { } place ? Word<PerturbationPlacement>(place) : p.Placement,
+            Mode = s.PerturbationMode is { } mode ? Word<PerturbationMode>(mode) : p.Mode,
+            Scale = s.PerturbationScale is { } scale ? Word<PerturbationScale>(scale) : p.Scale,
+        });
 
+        builder.UseAlignment(a => a with
         {
-            var a = builder.GetComponent<AlignmentOptions>() ?? new AlignmentOptions();
-            builder.SetComponent(a with
-            {
-                AnchorWeight = s.LambdaA ?? a.AnchorWeight,
-                StandardWeight = s.LambdaS ?? a.StandardWeight,
-                Temperature = s.Tau ?? a.Temperature,
-                ContrastiveRows = s.ContrastiveRowCap.Given ? s.ContrastiveRowCap.Cap : a.ContrastiveRows,
-                Rows = s.ContrastiveSelection is { } rows ? Word<ContrastiveRowSelection>(rows) : a.Rows,
-                Direction = s.AlignmentDirection is { } dir ? Word<AlignmentDirection>(dir) : a.Direction,
-                StandardStopGradient = s.AlignmentStopGradient is { } sg ? Word<AlignmentStopGradient>(sg) : a.StandardStopGradient,
-                StopAnchorGradient = s.AnchorStopGradient ?? a.StopAnchorGradient,
-                WarmupEpochs = s.WarmupEpochs ?? a.WarmupEpochs,
-            });
-        }
+            AnchorWeight = s.LambdaA ?? a.AnchorWeight,
+            StandardWeight = s.LambdaS ?? a.StandardWeight,
+            Temperature = s.Tau ?? a.Temperature,
+            ContrastiveRows = s.ContrastiveRowCap.Given ? s.ContrastiveRowCap.Cap : a.ContrastiveRows,
+            Rows = s.ContrastiveSelection is { } rows ? Word<ContrastiveRowSelection>(rows) : a.Rows,
+            Direction = s.AlignmentDirection is { } dir ? Word<AlignmentDirection>(dir) : a.Direction,
+            StandardStopGradient = s.AlignmentStopGradient is { } sg ? Word<AlignmentStopGradient>(sg) : a.StandardStopGradient,
+            StopAnchorGradient = s.AnchorStopGradient ?? a.StopAnchorGradient,
+            WarmupEpochs = s.WarmupEpochs ?? a.WarmupEpochs,
+        });
 
         return builder;
     }
