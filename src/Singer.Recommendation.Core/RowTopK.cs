@@ -135,22 +135,7 @@ internal static class RowTopK
         if (count < k)
         {
             // Sift up (the new entry has the highest column so far, so it is worse than a kept entry of equal value).
-            int i = count++;
-            while (i > 0)
-            {
-                int parent = (i - 1) >> 1;
-                if (!IsWorse(v, column, values[parent], columns[parent]))
-                {
-                    break;
-                }
-
-                values[i] = values[parent];
-                columns[i] = columns[parent];
-                i = parent;
-            }
-
-            values[i] = v;
-            columns[i] = column;
+            SiftUp(v, column, count++, values, columns);
             threshold = count == k ? values[0] : floor;
             return;
         }
@@ -158,6 +143,27 @@ internal static class RowTopK
         // Replace the root (the worst kept entry) and sift down.
         SiftDownFromRoot(v, column, k, values, columns);
         threshold = values[0];
+    }
+
+    /// <summary>Places a new entry at slot <paramref name="i"/> (the end of the heap) and sifts it up to where it belongs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SiftUp(float v, int column, int i, Span<float> values, Span<int> columns)
+    {
+        while (i > 0)
+        {
+            int parent = (i - 1) >> 1;
+            if (!IsWorse(v, column, values[parent], columns[parent]))
+            {
+                break;
+            }
+
+            values[i] = values[parent];
+            columns[i] = columns[parent];
+            i = parent;
+        }
+
+        values[i] = v;
+        columns[i] = column;
     }
 
     /// <summary>
@@ -178,22 +184,7 @@ internal static class RowTopK
 
         if (count < k)
         {
-            int i = count++;
-            while (i > 0)
-            {
-                int parent = (i - 1) >> 1;
-                if (!IsWorse(v, column, values[parent], columns[parent]))
-                {
-                    break;
-                }
-
-                values[i] = values[parent];
-                columns[i] = columns[parent];
-                i = parent;
-            }
-
-            values[i] = v;
-            columns[i] = column;
+            SiftUp(v, column, count++, values, columns);
             return;
         }
 
