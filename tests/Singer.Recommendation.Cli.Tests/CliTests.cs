@@ -137,6 +137,14 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         table.Stdout.Should().Contain("fused entries").And.Contain("degree histogram 'image'");
     }
 
+    [Fact]
+    public void A_bad_graph_option_is_named_by_its_command_line_option_and_exits_with_2()
+    {
+        var result = CliRunner.Run("graph", "--data", Data, "--beta", "1.5", "--coint-k", "0");
+        result.ExitCode.Should().Be(ExitCodes.Usage, result.Stderr);
+        result.Stderr.Should().Contain("graph configuration has 2 problems").And.Contain("--beta: ").And.Contain("--coint-k: ").And.NotContain("EisgOptions");
+    }
+
     [Theory]
     [InlineData("unknown-command")]
     [InlineData("train", "--data")]
@@ -251,7 +259,8 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         var result = CliRunner.Run("train", "--data", Data, "--out", Path.Combine(Data, "never.singer"), "--beta", "1.5", "--lr", "-1", "--json");
         result.ExitCode.Should().Be(ExitCodes.Usage);
         result.Stdout.Should().BeEmpty();
-        result.Stderr.Should().Contain("2 problems").And.Contain("Beta").And.Contain("LearningRate");
+        result.Stderr.Should().Contain("2 problems").And.Contain("--beta: must be in [0, 1]; got 1.5").And.Contain("--lr: must be in (0, 10]")
+            .And.NotContain("EisgOptions").And.NotContain("TrainingOptions", "the message names the command-line options");
         File.Exists(Path.Combine(Data, "never.singer")).Should().BeFalse();
     }
 
@@ -260,7 +269,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     {
         var result = CliRunner.Run("recommend", "--model", Model, "--user", "no-such-user");
         result.ExitCode.Should().Be(ExitCodes.Usage);
-        result.Stderr.Should().Contain("User 'no-such-user' is not known");
+        result.Stderr.Should().Contain("User 'no-such-user' is not known").And.Contain("--user").And.NotContain("UnknownUserPolicy");
     }
 
     [Fact]
