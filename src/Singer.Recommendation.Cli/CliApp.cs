@@ -92,7 +92,9 @@ internal static class CliApp
         {
             UsageException or CommandAppException => (ExitCodes.Usage, e.Message),
             SingerConfigurationException or GraphOptionsException => (ExitCodes.Usage, e.Message),
-            UnknownUserException or UnknownItemException => (ExitCodes.Usage, e.Message),
+            // The library's advice (an engine option) has no command-line equivalent: say what the user can check.
+            UnknownUserException u => (ExitCodes.Usage, $"User '{u.UserId}' is not known to the model: the id does not exist or had no training interactions (for MMRec folders, --user takes a userID of the .inter file)."),
+            UnknownItemException => (ExitCodes.Usage, e.Message),
             DataMismatchException => (ExitCodes.DataError, e.Message),
             ModelFileException or DataFormatException or DatasetConsistencyException => (ExitCodes.DataError, e.Message),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.DataError, e.Message),

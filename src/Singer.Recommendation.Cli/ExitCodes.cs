@@ -9,10 +9,10 @@ internal static class ExitCodes
     /// <summary>A runtime failure: training diverged, CUDA is unavailable, an output file could not be written, or an unexpected error.</summary>
     public const int Failure = 1;
 
-    /// <summary>Bad arguments or usage: an unknown command or option, a missing or invalid value, an invalid model configuration, an unknown user.</summary>
+    /// <summary>Bad arguments or usage: an unknown command or option, a missing or invalid value, an invalid model configuration, an unknown user, several <c>.inter</c> files without <c>--name</c>.</summary>
     public const int Usage = 2;
 
-    /// <summary>A data or model file problem: a missing or malformed MMRec folder, a damaged or incompatible model file, a data folder that does not fit the model.</summary>
+    /// <summary>A data or model file problem: a missing or malformed MMRec folder (also a folder where a file belongs), a damaged or incompatible model file, a data folder that does not fit the model.</summary>
     public const int DataError = 3;
 
     /// <summary>Training was interrupted with Ctrl+C; the best model so far was still saved.</summary>

@@ -15,7 +15,7 @@ internal sealed class HelpWithExitCodes(ICommandAppSettings settings) : HelpProv
         new Markup(Markup.Escape(
             "    0    ok\n" +
             "    1    runtime failure (training diverged, no CUDA, a file not written)\n" +
-            "    2    bad arguments or usage (option, value, configuration, user)\n" +
+            "    2    bad arguments or usage (option, value, configuration, user, --name)\n" +
             "    3    data or model file error (MMRec folder, model file, mismatch)\n" +
             "    130  training interrupted with Ctrl+C (best model so far saved)\n")),
     ];

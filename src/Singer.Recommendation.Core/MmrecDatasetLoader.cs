@@ -28,10 +28,13 @@ public sealed record MmrecLoadOptions
 /// </remarks>
 public static class MmrecDatasetLoader
 {
+    private const string FeatureFile = "a .npy matrix of item features (row i = item i)";
+    private const string InteractionFile = "the tab-separated interaction file";
+
     /// <summary>Loads the data set in <paramref name="folder"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder has no (or several) <c>.inter</c> file(s), or a requested modality file is missing.</exception>
-    /// <exception cref="DataFormatException">A line of the <c>.inter</c> file is malformed (the message names the line).</exception>
+    /// <exception cref="DataFormatException">A line of the <c>.inter</c> file is malformed (the message names the line), or a folder sits where the layout expects a file (<c>text_feat.npy</c> or the only <c>.inter</c> is a folder; the message names it).</exception>
     /// <exception cref="NpyFormatException">A feature file is malformed or holds NaN/Inf.</exception>
     /// <exception cref="DatasetConsistencyException">A feature file's row count differs from the item count.</exception>
     public static InteractionDataset Load(string folder, MmrecLoadOptions? options = null)
@@ -119,10 +122,18 @@ public static class MmrecDatasetLoader
 
     private static List<ItemModality> LoadModalities(string folder, IReadOnlyList<string>? names, int itemCount, string interPath)
     {
+        if (names is null)
+        {
+            // A folder named like a feature file would otherwise be skipped without a word, and the user would
+            // only learn later that the data set has no modality.
+            RejectFolder(Directory.EnumerateDirectories(folder, "*_feat.npy").Order(StringComparer.Ordinal).FirstOrDefault(), FeatureFile);
+        }
+
         var result = new List<ItemModality>();
         foreach (string modality in names ?? FindModalities(folder))
         {
             string path = Path.Combine(folder, modality + "_feat.npy");
+            RejectFolder(Directory.Exists(path) ? path : null, FeatureFile);
             if (!File.Exists(path))
             {
                 throw new FileNotFoundException(
@@ -147,10 +158,16 @@ public static class MmrecDatasetLoader
         if (name is not null)
         {
             string path = Path.Combine(folder, name + ".inter");
+            RejectFolder(Directory.Exists(path) ? path : null, InteractionFile);
             return File.Exists(path) ? path : throw new FileNotFoundException($"Interaction file not found: {path}", path);
         }
 
         var files = Directory.GetFiles(folder, "*.inter");
+        if (files.Length == 0)
+        {
+            RejectFolder(Directory.EnumerateDirectories(folder, "*.inter").Order(StringComparer.Ordinal).FirstOrDefault(), InteractionFile);
+        }
+
         return files.Length switch
         {
             1 => files[0],
@@ -158,6 +175,16 @@ public static class MmrecDatasetLoader
             _ => throw new FileNotFoundException(
                 $"The MMRec folder {folder} has {files.Length} .inter files ({string.Join(", ", files.Select(Path.GetFileName))}); set MmrecLoadOptions.Name to choose one."),
         };
+    }
+
+    /// <summary>Names a folder that sits where the MMRec layout expects a file (null: nothing to reject).</summary>
+    private static void RejectFolder(string? path, string expected)
+    {
+        if (path is not null)
+        {
+            throw new DataFormatException(path, null,
+                $"a folder, not a file: the MMRec layout expects {expected} here; remove or rename the folder.");
+        }
     }
 
     private static int Column(IReadOnlyList<string> header, string name, DelimitedLineReader reader)

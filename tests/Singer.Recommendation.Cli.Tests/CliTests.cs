@@ -137,6 +137,53 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         table.Stdout.Should().Contain("fused entries").And.Contain("degree histogram 'image'");
     }
 
+    [Fact]
+    public void Every_configuration_problem_of_a_checked_train_option_is_named_by_that_option()
+    {
+        var data = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 40, Items = 60, Interactions = 600 });
+        var s = new Commands.TrainSettings
+        {
+            Data = "d",
+            Out = "x.singer",
+            LearningRate = 0,
+            BatchSize = 0,
+            Epochs = 0,
+            Patience = 0,
+            EmbeddingSize = 0,
+            L2 = -1,
+            NegativeCandidates = 0,
+            BehaviorLayers = 99,
+            SemanticLayers = 99,
+            Modalities = "no-such-modality",
+            Epsilon = 99,
+            LambdaP = -1,
+            LambdaA = -1,
+            LambdaS = -1,
+            Tau = 0,
+            ContrastiveRows = "1",
+            WarmupEpochs = -1,
+            Beta = 2,
+            K = 0,
+            CoInteractionK = -1,
+        };
+        s.Validate().Successful.Should().BeTrue(s.Validate().Message);
+
+        var problems = Commands.TrainCommand.Configure(s, data).Validate().Select(Commands.TrainCommand.InCliTerms).ToArray();
+
+        problems.Select(p => p.Option).Should().OnlyContain(o => o.StartsWith("--", StringComparison.Ordinal), "every problem is named by its flag")
+            .And.Contain(["--lr", "--batch-size", "--epochs", "--patience", "--embedding-size", "--l2", "--negative-candidates",
+                "--behavior-layers", "--semantic-layers", "--modalities", "--eps", "--lambda-p", "--lambda-a", "--lambda-s", "--tau",
+                "--contrastive-rows", "--warmup-epochs"]);
+    }
+
+    [Fact]
+    public void A_bad_graph_option_is_named_by_its_command_line_option_and_exits_with_2()
+    {
+        var result = CliRunner.Run("graph", "--data", Data, "--beta", "1.5", "--coint-k", "0");
+        result.ExitCode.Should().Be(ExitCodes.Usage, result.Stderr);
+        result.Stderr.Should().Contain("graph configuration has 2 problems").And.Contain("--beta: ").And.Contain("--coint-k: ").And.NotContain("EisgOptions");
+    }
+
     [Theory]
     [InlineData("unknown-command")]
     [InlineData("train", "--data")]
@@ -251,7 +298,8 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         var result = CliRunner.Run("train", "--data", Data, "--out", Path.Combine(Data, "never.singer"), "--beta", "1.5", "--lr", "-1", "--json");
         result.ExitCode.Should().Be(ExitCodes.Usage);
         result.Stdout.Should().BeEmpty();
-        result.Stderr.Should().Contain("2 problems").And.Contain("Beta").And.Contain("LearningRate");
+        result.Stderr.Should().Contain("2 problems").And.Contain("--beta: must be in [0, 1]; got 1.5").And.Contain("--lr: must be in (0, 10]")
+            .And.NotContain("EisgOptions").And.NotContain("TrainingOptions", "the message names the command-line options");
         File.Exists(Path.Combine(Data, "never.singer")).Should().BeFalse();
     }
 
@@ -260,7 +308,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     {
         var result = CliRunner.Run("recommend", "--model", Model, "--user", "no-such-user");
         result.ExitCode.Should().Be(ExitCodes.Usage);
-        result.Stderr.Should().Contain("User 'no-such-user' is not known");
+        result.Stderr.Should().Contain("User 'no-such-user' is not known").And.Contain("--user").And.NotContain("UnknownUserPolicy");
     }
 
     [Fact]

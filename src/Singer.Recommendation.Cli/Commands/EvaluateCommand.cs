@@ -16,6 +16,10 @@ internal sealed class EvaluateSettings : CommonSettings
     [Description("The MMRec folder the model was trained on; its split is evaluated. Required.")]
     public string? Data { get; set; }
 
+    [CommandOption("--name <NAME>")]
+    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
+    public string? Name { get; set; }
+
     [CommandOption("--split <SPLIT>")]
     [Description("test (default) or validation.")]
     [DefaultValue("test")]
@@ -33,6 +37,11 @@ internal sealed class EvaluateSettings : CommonSettings
             return ValidationResult.Error("--data <FOLDER> is required: the MMRec folder whose split is evaluated.");
         }
 
+        if (Shared.NameProblem(Name) is { } problem)
+        {
+            return ValidationResult.Error(problem);
+        }
+
         return Split.ToLowerInvariant() is "test" or "validation"
             ? ValidationResult.Success()
             : ValidationResult.Error($"--split must be test or validation; got '{Split}'.");
@@ -46,8 +55,8 @@ internal sealed class EvaluateCommand(CliConsole console) : Command<EvaluateSett
     {
         var device = Shared.ResolveDevice(settings);
         var split = settings.Split.Equals("validation", StringComparison.OrdinalIgnoreCase) ? DataSplit.Validation : DataSplit.Test;
+        var data = Shared.LoadData(settings.Data!, settings.Name);
         using var model = SingerModel.Load(settings.ModelPath!, device);
-        var data = Shared.LoadData(settings.Data!);
         Shared.CheckFits(model, settings.ModelPath!, data, settings.Data!, console.Error);
         if (data.GetSplit(split).Count == 0)
         {

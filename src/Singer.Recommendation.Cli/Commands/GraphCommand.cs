@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Singer.Recommendation.Core;
 using Singer.Recommendation.Graphs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,6 +14,10 @@ internal sealed class GraphSettings : CommonSettings
     [Description("The MMRec data folder. Required.")]
     public string? Data { get; set; }
 
+    [CommandOption("--name <NAME>")]
+    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
+    public string? Name { get; set; }
+
     [CommandOption("-k|--knn <N>")]
     [Description("Modality kNN neighbours per item. Default 10.")]
     public int? K { get; set; }
@@ -25,8 +30,9 @@ internal sealed class GraphSettings : CommonSettings
     [Description("Fusion weight β of the co-interaction graph, in [[0, 1]]. Default 0.3.")]
     public float? Beta { get; set; }
 
-    public override ValidationResult Validate() => string.IsNullOrWhiteSpace(Data)
-        ? ValidationResult.Error("--data <FOLDER> is required: the MMRec folder whose graph is built.")
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <FOLDER> is required: the MMRec folder whose graph is built.")
+        : Shared.NameProblem(Name) is { } problem ? ValidationResult.Error(problem)
         : ValidationResult.Success();
 }
 
@@ -36,7 +42,7 @@ internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
     public override int Execute(CommandContext context, GraphSettings settings, CancellationToken cancellationToken)
     {
         var device = Shared.ResolveDevice(settings);
-        var data = Shared.LoadData(settings.Data!);
+        var data = Shared.LoadData(settings.Data!, settings.Name);
         var defaults = new EisgOptions();
         var options = defaults with
         {
@@ -44,6 +50,12 @@ internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
             CoInteractionK = settings.CoInteractionK ?? defaults.CoInteractionK,
             Beta = settings.Beta ?? defaults.Beta,
         };
+        if (data.Modalities.Count > 0 && options.Problems(data.ItemCount, data.Modalities.Count, device.TorchDevice) is { Count: > 0 } problems)
+        {
+            // Every problem at once, named by this command's options rather than the library's.
+            throw new SingerConfigurationException("graph configuration", problems.Select(TrainCommand.InCliTerms).ToArray());
+        }
+
         using var loggers = Shared.Loggers(settings);
         var graph = Eisg.Build(data, options, device.TorchDevice, null, settings.Verbose ? loggers.CreateLogger("singer") : null, cancellationToken);
         var stats = graph.Modalities.Select(graph.Statistics).ToArray();

@@ -73,8 +73,47 @@ internal static class Shared
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1} MiB"),
     };
 
-    /// <summary>Loads an MMRec folder; the loader's exceptions already name the file and line.</summary>
-    public static InteractionDataset LoadData(string folder) => MmrecDatasetLoader.Load(folder);
+    /// <summary>What is wrong with a <c>--name</c> value (a data set's name, not a path), or null.</summary>
+    public static string? NameProblem(string? name) =>
+        name is null ? null
+        : string.IsNullOrWhiteSpace(name) ? "--name needs the data set's name: the <NAME> of <NAME>.inter in the --data folder."
+        : name.IndexOfAny(['/', '\\']) >= 0 ? $"--name takes the data set's name, not a path; got '{name}'. Give the folder with --data and the <NAME> of its <NAME>.inter with --name."
+        : null;
+
+    /// <summary>
+    /// Loads an MMRec folder; the loader's exceptions already name the file and line. Where the fix is a command-line
+    /// option — several <c>.inter</c> files, or a <c>--name</c> the folder does not hold — the message names
+    /// <c>--name</c> instead of the library's <c>MmrecLoadOptions.Name</c> (exit code 2).
+    /// </summary>
+    public static InteractionDataset LoadData(string folder, string? name)
+    {
+        if (Directory.Exists(folder))
+        {
+            var present = Directory.GetFiles(folder, "*.inter").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+            string list = string.Join(", ", present.Select(n => n + ".inter"));
+            if (name is null && present.Length > 1)
+            {
+                throw new UsageException(
+                    $"{folder} holds {present.Length} data sets ({list}); choose one with --name <NAME>, for example --name {present[0]}.");
+            }
+
+            if (name is not null && !present.Contains(name, StringComparer.Ordinal))
+            {
+                // "--name baby.inter" means the data set baby.
+                string? bare = name.EndsWith(".inter", StringComparison.Ordinal) ? name[..^".inter".Length] : null;
+                if (bare is not null && present.Contains(bare, StringComparer.Ordinal))
+                {
+                    name = bare;
+                }
+                else if (present.Length > 0 && !Directory.Exists(Path.Combine(folder, name + ".inter")))
+                {
+                    throw new UsageException($"--name {name}: {folder} has no {name}.inter; its data sets are {list}.");
+                }
+            }
+        }
+
+        return MmrecDatasetLoader.Load(folder, new MmrecLoadOptions { Name = name });
+    }
 
     /// <summary>Checks that a data folder describes the same users and items as a saved model.</summary>
     /// <exception cref="DataMismatchException">The counts differ.</exception>

@@ -18,7 +18,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, console.Cancellation);
         var device = Shared.ResolveDevice(settings);
-        var data = Shared.LoadData(settings.Data!);
+        var data = Shared.LoadData(settings.Data!, settings.Name);
         using var loggers = Shared.Loggers(settings);
         var builder = Configure(settings, data)
             .OnDevice(device)
@@ -27,7 +27,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
         var problems = builder.Validate();
         if (problems.Count > 0)
         {
-            throw new SingerConfigurationException(problems);
+            throw new SingerConfigurationException(problems.Select(InCliTerms).ToArray());
         }
 
         bool json = settings.Json;
@@ -264,6 +264,35 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
 
         return builder;
     }
+
+    /// <summary>The library option behind each command-line option of <c>singer train</c> that takes a value it checks.</summary>
+    private static readonly Dictionary<string, string> CliOptions = new(StringComparer.Ordinal)
+    {
+        ["TrainingOptions.LearningRate"] = "--lr",
+        ["TrainingOptions.BatchSize"] = "--batch-size",
+        ["TrainingOptions.MaxEpochs"] = "--epochs",
+        ["TrainingOptions.Patience"] = "--patience",
+        ["TrainingOptions.EmbeddingSize"] = "--embedding-size",
+        ["TrainingOptions.L2Weight"] = "--l2",
+        ["TrainingOptions.NegativeCandidates"] = "--negative-candidates",
+        ["BehaviorEncoderOptions.Layers"] = "--behavior-layers",
+        ["SemanticEncoderOptions.Layers"] = "--semantic-layers",
+        ["SemanticEncoderOptions.Modalities"] = "--modalities",
+        ["PerturbationOptions.Epsilon"] = "--eps",
+        ["PerturbationOptions.Weight"] = "--lambda-p",
+        ["AlignmentOptions.AnchorWeight"] = "--lambda-a",
+        ["AlignmentOptions.StandardWeight"] = "--lambda-s",
+        ["AlignmentOptions.Temperature"] = "--tau",
+        ["AlignmentOptions.ContrastiveRows"] = "--contrastive-rows",
+        ["AlignmentOptions.WarmupEpochs"] = "--warmup-epochs",
+        ["EisgOptions.Beta"] = "--beta",
+        ["EisgOptions.Knn.K"] = "--k",
+        ["EisgOptions.CoInteractionK"] = "--coint-k",
+    };
+
+    /// <summary>A configuration problem named by the command-line option that fixes it, where there is one (the library names its options).</summary>
+    internal static OptionProblem InCliTerms(OptionProblem problem) =>
+        CliOptions.TryGetValue(problem.Option, out string? flag) ? problem with { Option = flag } : problem;
 
     /// <summary>A CLI word (kebab-case, validated by <see cref="TrainSettings"/>) as its enum value.</summary>
     private static T Word<T>(string word)

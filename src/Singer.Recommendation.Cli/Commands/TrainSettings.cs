@@ -11,6 +11,10 @@ internal sealed class TrainSettings : CommonSettings
     [Description("The MMRec data folder: <name>.inter (userID itemID rating timestamp x_label) and <modality>_feat.npy files. Required.")]
     public string? Data { get; set; }
 
+    [CommandOption("--name <NAME>")]
+    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
+    public string? Name { get; set; }
+
     [CommandOption("--preset <PRESET>")]
     [Description("default (SINGER with the settings chosen on validation), paper (the specification's first values, which collapse on MovieLens-100K) or lightgcn (the behaviour-only baseline). Default: default. Options below change single settings of the preset.")]
     public string? Preset { get; set; }
@@ -218,6 +222,11 @@ internal sealed class TrainSettings : CommonSettings
         if (string.IsNullOrWhiteSpace(Data))
         {
             return ValidationResult.Error("--data <FOLDER> is required: the MMRec data folder to train on.");
+        }
+
+        if (Shared.NameProblem(Name) is { } problem)
+        {
+            return ValidationResult.Error(problem);
         }
 
         if (string.IsNullOrWhiteSpace(Out))

@@ -127,6 +127,34 @@ internal static class BadInputCorpus
             typeof(FileNotFoundException),
             "audio_feat.npy",
             "Modality 'audio' was requested but");
+        yield return new BadInputCase(
+            "mmrec-feature-file-is-a-folder",
+            d =>
+            {
+                d.WriteText("ds.inter", Header + "0\t0\t5\t0\t0\n");
+                Directory.CreateDirectory(d.File("text_feat.npy"));
+                return () => MmrecDatasetLoader.Load(d.Path);
+            },
+            typeof(DataFormatException),
+            "text_feat.npy",
+            "a folder, not a file: the MMRec layout expects a .npy matrix of item features (row i = item i) here");
+        yield return new BadInputCase(
+            "mmrec-requested-modality-is-a-folder",
+            d =>
+            {
+                d.WriteText("ds.inter", Header + "0\t0\t5\t0\t0\n");
+                Directory.CreateDirectory(d.File("image_feat.npy"));
+                return () => MmrecDatasetLoader.Load(d.Path, new MmrecLoadOptions { Modalities = ["image"] });
+            },
+            typeof(DataFormatException),
+            "image_feat.npy",
+            "a folder, not a file");
+        yield return new BadInputCase(
+            "mmrec-inter-file-is-a-folder",
+            d => { Directory.CreateDirectory(d.File("ds.inter")); return () => MmrecDatasetLoader.Load(d.Path); },
+            typeof(DataFormatException),
+            "ds.inter",
+            "a folder, not a file: the MMRec layout expects the tab-separated interaction file here");
 
         // ---- generic CSV / TSV ----
         yield return Csv("csv-missing-column", "user,product\nu1,i1\n", null, "the header has no column 'item' (ItemColumn); columns separated by ',': 'user', 'product'", line: 1);
