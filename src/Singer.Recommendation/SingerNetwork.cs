@@ -92,12 +92,16 @@ internal sealed class SingerNetwork : nn.Module
     /// </summary>
     /// <param name="batch">The batch indices on the model's device.</param>
     /// <param name="diagnostics">Also compute the behaviour–semantic cosines of the contrastive rows.</param>
-    public BatchLosses Loss(TrainingBatch batch, bool diagnostics = false)
+    /// <param name="behavior">
+    /// This step's behaviour propagation (<see cref="PropagateBehavior"/>) when the caller already ran it to choose
+    /// the negatives; null propagates here.
+    /// </param>
+    public BatchLosses Loss(TrainingBatch batch, bool diagnostics = false, EncodedRepresentations? behavior = null)
     {
         var t = _options.Training;
         var p = _options.Perturbation;
         var a = _options.Alignment;
-        var b = BehaviorForward();
+        var b = behavior ?? BehaviorForward();
         var bUsers = b.Users.index_select(0, batch.Users);
         var bPos = b.Items.index_select(0, batch.Positives);
         var bNeg = b.Items.index_select(0, batch.Negatives);
@@ -193,15 +197,30 @@ internal sealed class SingerNetwork : nn.Module
     }
 
     /// <summary>
+    /// The behaviour propagation of a training step (with gradient), for a caller that needs it before
+    /// <see cref="Loss"/>: <see cref="ChooseHardNegatives"/> scores the candidates with it and <see cref="Loss"/> reuses it,
+    /// so a step propagates the user–item graph once.
+    /// </summary>
+    public EncodedRepresentations PropagateBehavior() => BehaviorForward();
+
+    /// <summary>
     /// For the pairs <c>[start, start + count)</c>, moves the candidate with the highest current score
     /// <c>z_u · z_j</c> (no gradient) to the front of each pair's <paramref name="candidates"/> slots, then compacts
-    /// the chosen negatives into <c>negatives[start … start + count)</c>, where the batch reads them.
+    /// the chosen negatives into <c>negatives[start … start + count)</c>, where the batch reads them. The scores use
+    /// this step's behaviour propagation <paramref name="behavior"/> (<see cref="PropagateBehavior"/>; only its values
+    /// are read) plus the semantic view.
     /// </summary>
-    public void ChooseHardNegatives(int[] users, int[] negatives, int start, int count, int candidates, Device device)
+    public void ChooseHardNegatives(EncodedRepresentations behavior, int[] users, int[] negatives, int start, int count, int candidates, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var z = Represent();
+        var z = behavior;
+        if (Semantic is not null)
+        {
+            var s = Semantic.Forward();
+            z = new EncodedRepresentations(behavior.Users.Plus(s.Users), behavior.Items.Plus(s.Items));
+        }
+
         var u = new long[count];
         var c = new long[count * candidates];
         for (int k = 0; k < count; k++)

@@ -244,15 +244,19 @@ public sealed partial class SingerModel
 
             using var scope = NewDisposeScope();
             int count = Math.Min(batchSize, users.Length - start);
+            EncodedRepresentations? behavior = null;
             if (candidates > 1)
             {
-                // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest.
-                _network.ChooseHardNegatives(users, neg, start, count, candidates, device);
+                // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest,
+                // scored with the step's own behaviour propagation (the loss reuses it).
+                var propagated = _network.PropagateBehavior();
+                _network.ChooseHardNegatives(propagated, users, neg, start, count, candidates, device);
+                behavior = propagated;
             }
 
             var batch = sampler.Batch(users, pos, neg, start, count, device);
             bool last = start + batchSize >= users.Length;
-            var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics);
+            var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics, behavior);
             optimizer.ZeroGrad();
             if (last && Options.Training.Diagnostics)
             {
