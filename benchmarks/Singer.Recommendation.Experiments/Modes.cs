@@ -107,7 +107,7 @@ internal static class Modes
     public static int ColdStart(CommandLine cli, ComputeDevice device)
     {
         var original = MmrecDatasetLoader.Load(cli.Data);
-        var cold = ColdStartSplit.Create(original, ColdStartSplit.DefaultFraction, seed: 42);
+        var cold = ColdStartSplit.Create(original, seed: 42);
         var data = cold.Dataset;
         var coldOptions = cold.EvaluationOptions();
         Console.WriteLine($"Cold items: {cold.ColdItems.Count} of {original.ItemCount}; training interactions {original.Train.Count:N0} → {data.Train.Count:N0}.");

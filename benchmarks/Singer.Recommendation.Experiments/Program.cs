@@ -7,6 +7,7 @@
 //   coldstart --data <mmrec> [key=value ...] [--epochs N]                       SPEC §6 cold-start table
 //   speed    --data <mmrec> [key=value ...] [--epochs N]                        median epoch and evaluation time, LightGCN and SINGER
 //   foldin   --data <mmrec> [key=value ...] [--epochs N]                        10% of users held out of training, folded in from their items
+using Singer.Recommendation;
 using Singer.Recommendation.Core;
 using Singer.Recommendation.Experiments;
 

@@ -9,7 +9,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Singer.Recommendation.Core;
+using Singer.Recommendation;
 using Singer.Recommendation.Features;
 using SkiaSharp;
 

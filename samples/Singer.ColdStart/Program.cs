@@ -37,7 +37,7 @@ var compute = ComputeDevice.Parse(device).Initialize();
 var options = new SyntheticDataOptions { Users = 1_000, Items = 500, Interactions = 20_000, Clusters = 10 };
 var data = SyntheticDataGenerator.Generate(options);
 int[] clusterOf = SyntheticDataGenerator.ItemClusters(options);
-var cold = ColdStartSplit.Create(data, ColdStartSplit.DefaultFraction, seed: 42);
+var cold = ColdStartSplit.Create(data, seed: 42);
 Console.WriteLine($"Data: {data}");
 Console.WriteLine($"Cold items: {cold.ColdItems.Count} of {data.ItemCount} (training interactions {data.Train.Count:N0} -> {cold.Dataset.Train.Count:N0}); device {compute}.");
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Singer.Recommendation;
 using Singer.Recommendation.Core;
 
 namespace Singer.WebApi;

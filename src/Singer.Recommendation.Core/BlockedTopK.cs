@@ -26,7 +26,7 @@ public static class BlockedTopK
     /// The default tile buffer: 512 KiB, half the L2 cache of one core on current x86 servers (the item tile of the
     /// product shares it), but never fewer than 1,024 columns per product, below which the BLAS call overhead shows.
     /// </summary>
-    public const long DefaultTileBytes = 1L << 19;
+    internal const long DefaultTileBytes = 1L << 19;
 
     private const int MinTileColumns = 1024;
 
@@ -57,7 +57,7 @@ public static class BlockedTopK
     /// <param name="into">The accumulator; its floor applies.</param>
     /// <param name="firstRow">The accumulator row of <c>queries[0]</c> (also the row the exclusions are looked up by).</param>
     /// <param name="exclusions">Columns each accumulator row never selects; null for none.</param>
-    /// <param name="tileColumns">Columns per product; null chooses a tile of about <see cref="DefaultTileBytes"/> (at least 1,024 columns). The kNN builder asks for full-width tiles.</param>
+    /// <param name="tileColumns">Columns per product; null chooses a tile of about 512 KiB of scores (at least 1,024 columns). The kNN builder asks for full-width tiles.</param>
     /// <param name="cancellationToken">Checked between tiles and inside the parallel selection.</param>
     /// <exception cref="ArgumentException">The tensors are not 2-D float32 CPU tensors of the same width, or the rows do not fit the accumulator.</exception>
     public static void Accumulate(

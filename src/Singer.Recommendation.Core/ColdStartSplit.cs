@@ -9,22 +9,25 @@ namespace Singer.Recommendation.Core;
 /// <param name="ColdItems">The cold items, ascending.</param>
 public sealed record ColdStartSplit(InteractionDataset Dataset, IReadOnlyList<int> ColdItems)
 {
-    /// <summary>The default share of cold items: 20%.</summary>
-    public const double DefaultFraction = 0.2;
+    private const double DefaultFraction = 0.2;
 
-    /// <summary>Makes <paramref name="fraction"/> of the items (rounded down, at least one) cold, chosen with <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Makes <paramref name="fraction"/> of the items (rounded down, at least one) cold, chosen with <paramref name="seed"/>;
+    /// without a fraction, the specification's 20 %.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The fraction is not in (0, 1).</exception>
-    public static ColdStartSplit Create(InteractionDataset dataset, double fraction = DefaultFraction, int seed = 42)
+    public static ColdStartSplit Create(InteractionDataset dataset, double? fraction = null, int seed = 42)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        fraction ??= DefaultFraction;
         if (!(fraction > 0 && fraction < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The share of cold items must be in (0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction.Value, "The share of cold items must be in (0, 1).");
         }
 
         var items = Enumerable.Range(0, dataset.ItemCount).ToArray();
         new Random(seed).Shuffle(items);
-        int count = Math.Max(1, (int)(fraction * dataset.ItemCount));
+        int count = Math.Max(1, (int)(fraction.Value * dataset.ItemCount));
         var cold = items[..count];
         Array.Sort(cold);
         var isCold = new bool[dataset.ItemCount];

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Singer.Recommendation.Core;
+namespace Singer.Recommendation;
 
 /// <summary>
 /// The device that tensors live on: the CPU or a CUDA GPU. Parses <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> and

@@ -6,7 +6,7 @@ namespace Singer.Recommendation.Features;
 /// </summary>
 public sealed record ImageEncoderOptions
 {
-    /// <summary>The name of the produced <see cref="Core.ItemModality"/>. Default <c>image</c>, as MMRec's <c>image_feat.npy</c>.</summary>
+    /// <summary>The name of the produced <see cref="ItemModality"/>. Default <c>image</c>, as MMRec's <c>image_feat.npy</c>.</summary>
     public string ModalityName { get; init; } = Defaults.ImageModalityName;
 
     /// <summary>The folder that holds <c>ResNetPrepOnnx/ResNetPreprocess.onnx</c> and <c>ResNet18Onnx/ResNet18.onnx</c>.

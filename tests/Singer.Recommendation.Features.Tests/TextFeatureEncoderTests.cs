@@ -1,4 +1,4 @@
-using Singer.Recommendation.Core;
+using Singer.Recommendation;
 
 namespace Singer.Recommendation.Features.Tests;
 

@@ -1,7 +1,6 @@
 // The README's C# example, compiled with exactly the README's `using` lines: this file's namespace is outside
 // Singer.Recommendation, so nothing else of the library is in scope (ReadmeExampleTests checks both).
 using Singer.Recommendation;
-using Singer.Recommendation.Core;
 
 namespace ReadmeExample;
 

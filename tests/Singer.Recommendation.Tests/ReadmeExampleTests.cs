@@ -28,6 +28,8 @@ public sealed partial class ReadmeExampleTests
 
         UsingLine().Matches(source).Select(m => m.Value).Should().BeEquivalentTo(
             UsingLine().Matches(shown).Select(m => m.Value), "the compiled file has exactly the README's using lines");
+        UsingLine().Matches(shown).Select(m => m.Value.Trim()).Should().Equal(
+            ["using Singer.Recommendation;"], "one using is enough for the whole README example (issue 11)");
     }
 
     [Fact]

@@ -101,7 +101,7 @@ internal static class DeviceBlockedKnn
     /// Copies the raw features to the device in slices of about 32 MB through one (pinned, on CUDA) host buffer, then
     /// divides each row by its L2 norm there; a zero row stays zero (its norm is replaced by 1), so its cosines are 0.
     /// </summary>
-    private static Tensor UploadNormalized(Core.ItemModality features, Device device)
+    private static Tensor UploadNormalized(ItemModality features, Device device)
     {
         int rows = features.ItemCount, dim = features.Dimension;
         int sliceRows = (int)Math.Clamp((32L << 20) / (4L * dim), 1, Math.Max(1, rows));

@@ -1,5 +1,6 @@
 using Singer.Recommendation.Core.Tests.Helpers;
 using static TorchSharp.torch;
+using Singer.Recommendation.Testing;
 
 namespace Singer.Recommendation.Core.Tests.Evaluation;
 

@@ -1,4 +1,5 @@
 using Singer.Recommendation.Core.Tests.Helpers;
+using Singer.Recommendation.Testing;
 
 namespace Singer.Recommendation.Core.Tests.Evaluation;
 
