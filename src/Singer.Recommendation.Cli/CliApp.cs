@@ -96,14 +96,39 @@ internal static class CliApp
             UnknownUserException u => (ExitCodes.Usage, $"User '{u.UserId}' is not known to the model: the id does not exist or had no training interactions (for MMRec folders, --user takes a userID of the .inter file)."),
             UnknownItemException => (ExitCodes.Usage, e.Message),
             DataMismatchException => (ExitCodes.DataError, e.Message),
-            ModelFileException or DataFormatException or DatasetConsistencyException => (ExitCodes.DataError, e.Message),
+            DataFormatException or DatasetConsistencyException => (ExitCodes.DataError, InCliTerms(e.Message)),
+            ModelFileException => (ExitCodes.DataError, e.Message),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.DataError, e.Message),
-            TrainingDivergedException => (ExitCodes.Failure, e.Message),
+            TrainingDivergedException => (ExitCodes.Failure, InCliTerms(e.Message)),
             UnauthorizedAccessException or IOException => (ExitCodes.Failure, e.Message),
             InvalidOperationException => (ExitCodes.Failure, e.Message),
             ArgumentException => (ExitCodes.Usage, e.Message),
             _ => (ExitCodes.Failure, $"unexpected error: {e.Message}"),
         };
+    }
+
+    /// <summary>
+    /// The library's advice names library options and types a command-line user cannot set; these are the command-line
+    /// equivalents (a CLI test checks that each library phrase still occurs, so this table cannot rot silently).
+    /// </summary>
+    internal static readonly IReadOnlyList<(string Library, string Cli)> Hints =
+    [
+        ("load with DuplicateInteractionPolicy.KeepFirst", "run again with --duplicates keep-first to keep the first of each pair"),
+        ("load the file with DelimitedDatasetLoader, which maps string ids",
+            "convert the file with the library's DelimitedDatasetLoader, which maps string ids (the command line reads MMRec folders only)"),
+        ("Lower the learning rate,", "Lower the learning rate (--lr),"),
+        ("or reduce the loss weights.", "or reduce the loss weights (--lambda-p, --lambda-a, --lambda-s)."),
+    ];
+
+    /// <summary>The message with the library's advice replaced by the command-line options that do the same.</summary>
+    internal static string InCliTerms(string message)
+    {
+        foreach (var (library, cli) in Hints)
+        {
+            message = message.Replace(library, cli, StringComparison.Ordinal);
+        }
+
+        return message;
     }
 
     private static bool IsKnown(Exception e) =>

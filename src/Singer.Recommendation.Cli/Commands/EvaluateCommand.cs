@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace Singer.Recommendation.Cli.Commands;
 
 /// <summary>The options of <c>singer evaluate</c>.</summary>
-internal sealed class EvaluateSettings : CommonSettings
+internal sealed class EvaluateSettings : DataSettings
 {
     [CommandOption("--model <FILE>")]
     [Description("The model file written by 'singer train' (or SingerModel.Save). Required.")]
@@ -14,11 +14,7 @@ internal sealed class EvaluateSettings : CommonSettings
 
     [CommandOption("--data <FOLDER>")]
     [Description("The MMRec folder the model was trained on; its split is evaluated. Required.")]
-    public string? Data { get; set; }
-
-    [CommandOption("--name <NAME>")]
-    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
-    public string? Name { get; set; }
+    public override string? Data { get; set; }
 
     [CommandOption("--split <SPLIT>")]
     [Description("test (default) or validation.")]
@@ -32,12 +28,7 @@ internal sealed class EvaluateSettings : CommonSettings
             return ValidationResult.Error("--model <FILE> is required: the saved model to evaluate.");
         }
 
-        if (string.IsNullOrWhiteSpace(Data))
-        {
-            return ValidationResult.Error("--data <FOLDER> is required: the MMRec folder whose split is evaluated.");
-        }
-
-        if (Shared.NameProblem(Name) is { } problem)
+        if (DataProblem("--data <FOLDER> is required: the MMRec folder whose split is evaluated.") is { } problem)
         {
             return ValidationResult.Error(problem);
         }
@@ -55,7 +46,7 @@ internal sealed class EvaluateCommand(CliConsole console) : Command<EvaluateSett
     {
         var device = Shared.ResolveDevice(settings);
         var split = settings.Split.Equals("validation", StringComparison.OrdinalIgnoreCase) ? DataSplit.Validation : DataSplit.Test;
-        var data = Shared.LoadData(settings.Data!, settings.Name);
+        var data = Shared.LoadData(settings);
         using var model = SingerModel.Load(settings.ModelPath!, device);
         Shared.CheckFits(model, settings.ModelPath!, data, settings.Data!, console.Error);
         if (data.GetSplit(split).Count == 0)

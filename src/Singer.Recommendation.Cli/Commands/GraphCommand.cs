@@ -8,18 +8,14 @@ using Spectre.Console.Cli;
 namespace Singer.Recommendation.Cli.Commands;
 
 /// <summary>The options of <c>singer graph</c>.</summary>
-internal sealed class GraphSettings : CommonSettings
+internal sealed class GraphSettings : DataSettings
 {
     [CommandOption("--data <FOLDER>")]
     [Description("The MMRec data folder. Required.")]
-    public string? Data { get; set; }
-
-    [CommandOption("--name <NAME>")]
-    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
-    public string? Name { get; set; }
+    public override string? Data { get; set; }
 
     [CommandOption("-k|--knn <N>")]
-    [Description("Modality kNN neighbours per item. Default 10.")]
+    [Description("Modality kNN neighbours per item. Default 20.")]
     public int? K { get; set; }
 
     [CommandOption("--coint-k <N>")]
@@ -31,9 +27,9 @@ internal sealed class GraphSettings : CommonSettings
     public float? Beta { get; set; }
 
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <FOLDER> is required: the MMRec folder whose graph is built.")
-        : Shared.NameProblem(Name) is { } problem ? ValidationResult.Error(problem)
-        : ValidationResult.Success();
+        DataProblem("--data <FOLDER> is required: the MMRec folder whose graph is built.") is { } problem
+            ? ValidationResult.Error(problem)
+            : ValidationResult.Success();
 }
 
 /// <summary><c>singer graph</c>: builds the EISG (<see cref="Eisg.Build"/>) and prints <see cref="EisgStatistics"/> per modality.</summary>
@@ -42,7 +38,7 @@ internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
     public override int Execute(CommandContext context, GraphSettings settings, CancellationToken cancellationToken)
     {
         var device = Shared.ResolveDevice(settings);
-        var data = Shared.LoadData(settings.Data!, settings.Name);
+        var data = Shared.LoadData(settings);
         var defaults = new EisgOptions();
         var options = defaults with
         {

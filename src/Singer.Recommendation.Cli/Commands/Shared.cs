@@ -83,10 +83,13 @@ internal static class Shared
     /// <summary>
     /// Loads an MMRec folder; the loader's exceptions already name the file and line. Where the fix is a command-line
     /// option — several <c>.inter</c> files, or a <c>--name</c> the folder does not hold — the message names
-    /// <c>--name</c> instead of the library's <c>MmrecLoadOptions.Name</c> (exit code 2).
+    /// <c>--name</c> instead of the library's <c>MmrecLoadOptions.Name</c> (exit code 2); <c>--duplicates</c> chooses
+    /// the duplicate policy.
     /// </summary>
-    public static InteractionDataset LoadData(string folder, string? name)
+    public static InteractionDataset LoadData(DataSettings settings)
     {
+        string folder = settings.Data!;
+        string? name = settings.Name;
         if (Directory.Exists(folder))
         {
             var present = Directory.GetFiles(folder, "*.inter").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
@@ -112,7 +115,7 @@ internal static class Shared
             }
         }
 
-        return MmrecDatasetLoader.Load(folder, new MmrecLoadOptions { Name = name });
+        return MmrecDatasetLoader.Load(folder, new MmrecLoadOptions { Name = name, Duplicates = settings.DuplicatePolicy });
     }
 
     /// <summary>Checks that a data folder describes the same users and items as a saved model.</summary>

@@ -18,7 +18,7 @@ internal sealed class TrainCommand(CliConsole console) : Command<TrainSettings>
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, console.Cancellation);
         var device = Shared.ResolveDevice(settings);
-        var data = Shared.LoadData(settings.Data!, settings.Name);
+        var data = Shared.LoadData(settings);
         using var loggers = Shared.Loggers(settings);
         var builder = Configure(settings, data)
             .OnDevice(device)

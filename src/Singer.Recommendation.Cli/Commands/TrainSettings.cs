@@ -5,15 +5,11 @@ using Spectre.Console.Cli;
 namespace Singer.Recommendation.Cli.Commands;
 
 /// <summary>The options of <c>singer train</c>. Unset hyperparameters keep the library's defaults (docs/algorithm.md).</summary>
-internal sealed class TrainSettings : CommonSettings
+internal sealed class TrainSettings : DataSettings
 {
     [CommandOption("--data <FOLDER>")]
     [Description("The MMRec data folder: <name>.inter (userID itemID rating timestamp x_label) and <modality>_feat.npy files. Required.")]
-    public string? Data { get; set; }
-
-    [CommandOption("--name <NAME>")]
-    [Description("The data set in --data to load, <NAME>.inter; needed when the folder holds several .inter files. Default: the folder's only .inter file.")]
-    public string? Name { get; set; }
+    public override string? Data { get; set; }
 
     [CommandOption("--preset <PRESET>")]
     [Description("default (SINGER with the settings chosen on validation), paper (the specification's first values, which collapse on MovieLens-100K) or lightgcn (the behaviour-only baseline). Default: default. Options below change single settings of the preset.")]
@@ -219,12 +215,7 @@ internal sealed class TrainSettings : CommonSettings
 
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Data))
-        {
-            return ValidationResult.Error("--data <FOLDER> is required: the MMRec data folder to train on.");
-        }
-
-        if (Shared.NameProblem(Name) is { } problem)
+        if (DataProblem("--data <FOLDER> is required: the MMRec data folder to train on.") is { } problem)
         {
             return ValidationResult.Error(problem);
         }
