@@ -9,7 +9,7 @@ namespace Singer.Recommendation.Encoders;
 
 /// <summary>One modality's input to the <see cref="SemanticEncoder"/>: its features and its fused item–item graph.</summary>
 /// <param name="Features">The item features <c>F^m</c> (<c>[I, d_m]</c>).</param>
-/// <param name="Graph">The modality's EISG <c>Ŝ^m</c> (<c>[I, I]</c>, normalised and fused).</param>
+/// <param name="Graph">The modality's semantic graph <c>Ŝ^m</c> (<c>[I, I]</c>, normalised and fused).</param>
 public sealed record SemanticModalityInput(ItemModality Features, SparseGraph Graph);
 
 /// <summary>The semantic branch's output for the requested rows: per modality and fused.</summary>
@@ -23,7 +23,7 @@ public sealed record SemanticRepresentations(IReadOnlyList<Tensor> ModalityUsers
 /// The semantic branch (<c>docs/algorithm.md</c> §2 and §8.1): per modality an input <c>X^m</c> —
 /// the projected features <c>F^m W_mᵀ + c_m</c>, the item ID embeddings <c>E</c>, their sum, or the ID embeddings
 /// gated by the features <c>E ⊙ σ(F^m W_mᵀ + c_m)</c> (<see cref="SemanticInput"/>) — propagated <c>L_s</c> times
-/// over the modality's EISG without weights or non-linearity, <c>H^m_l = Ŝ^m H^m_{l−1}</c>, combined as the last layer
+/// over the modality's semantic graph without weights or non-linearity, <c>H^m_l = Ŝ^m H^m_{l−1}</c>, combined as the last layer
 /// or the mean of layers 0…L_s (<see cref="LayerCombination"/>); users are the mean of their training items, and the
 /// modalities are fused as <c>s = Σ_m w_m s^m</c> with equal or learnable softmax weights.
 /// </summary>
@@ -56,7 +56,7 @@ public sealed class SemanticEncoder : nn.Module
     private readonly Tensor?[] _sharedItemIds = new Tensor?[1];
 
     /// <summary>Creates the encoder with the specification's semantic input (projected features, last layer).</summary>
-    /// <param name="modalities">The modalities, each with its EISG.</param>
+    /// <param name="modalities">The modalities, each with its semantic graph.</param>
     /// <param name="train">The training interactions (user semantics average over them).</param>
     /// <param name="embeddingSize">The output size <c>d</c>.</param>
     /// <param name="layers">The propagation layers <c>L_s</c> ≥ 0.</param>
@@ -76,7 +76,7 @@ public sealed class SemanticEncoder : nn.Module
     }
 
     /// <summary>Creates the encoder and propagates the features over each modality's graph once.</summary>
-    /// <param name="modalities">The modalities, each with its EISG.</param>
+    /// <param name="modalities">The modalities, each with its semantic graph.</param>
     /// <param name="train">The training interactions (user semantics average over them).</param>
     /// <param name="embeddingSize">The output size <c>d</c>.</param>
     /// <param name="options">Layers, layer combination, input, ID table and fusion (<see cref="SemanticEncoderOptions"/>).</param>

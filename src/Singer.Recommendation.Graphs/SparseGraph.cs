@@ -6,7 +6,7 @@ namespace Singer.Recommendation.Graphs;
 /// <summary>
 /// An immutable sparse matrix in compressed sparse row (CSR) form with <c>float</c> weights: for each row, the
 /// strictly increasing column indices of its non-zeros and their values. Item × item graphs (the kNN graphs
-/// <c>S^m</c>, the co-interaction graph <c>C</c>, the fused EISG <c>Ŝ^m</c>) and query × item graphs use it.
+/// <c>S^m</c>, the co-interaction graph <c>C</c>, the fused semantic graph <c>Ŝ^m</c>) and query × item graphs use it.
 /// </summary>
 /// <remarks>
 /// Entries are "edges" <c>row → column</c>. An explicitly stored zero is an entry; the operations of this class that

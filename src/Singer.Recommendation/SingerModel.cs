@@ -28,7 +28,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         ILogger logger,
         IProgress<GraphBuildProgress>? graphProgress,
         CancellationToken cancellationToken,
-        Eisg? prebuiltGraph = null)
+        SemanticGraph? prebuiltGraph = null)
     {
         Dataset = dataset;
         Options = options;
@@ -46,7 +46,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
             var selected = dataset.SelectModalities([.. names]);
             Log.BuildingGraph(logger, names.Count, dataset.ItemCount, device.ToString());
             var clock = Stopwatch.StartNew();
-            Graph = Eisg.Build(selected, options.Graph, device.TorchDevice, graphProgress, logger, cancellationToken);
+            Graph = SemanticGraph.Build(selected, options.Graph, device.TorchDevice, graphProgress, logger, cancellationToken);
             Log.GraphBuilt(logger, clock.Elapsed.TotalSeconds);
             inputs = names.Select(n => new SemanticModalityInput(selected.GetModality(n), Graph[n])).ToList();
         }
@@ -63,8 +63,8 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     /// <summary>The device of parameters and computation.</summary>
     public ComputeDevice ComputeDevice { get; }
 
-    /// <summary>The EISG of the semantic branch; null for the LightGCN baseline.</summary>
-    public Eisg? Graph { get; }
+    /// <summary>The semantic graph of the semantic branch; null for the LightGCN baseline.</summary>
+    public SemanticGraph? Graph { get; }
 
     /// <summary>"SINGER", or "LightGCN" when the semantic branch is off.</summary>
     public string Name => _network.Semantic is null ? "LightGCN" : "SINGER";
@@ -152,7 +152,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     /// <summary>
     /// Saves the model to one file (<c>docs/serving.md</c>): a zip archive with a manifest (format and library
     /// version, options, modalities, counts, the SHA-256 of every entry), the ids, the training interactions, the
-    /// features, the raw EISG parts and the weights. It is written to a temporary file beside
+    /// features, the raw semantic graph parts and the weights. It is written to a temporary file beside
     /// <paramref name="path"/> and renamed into place, so a crash never leaves a half-written model.
     /// </summary>
     public void Save(string path)

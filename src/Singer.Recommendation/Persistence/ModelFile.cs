@@ -14,11 +14,14 @@ namespace Singer.Recommendation;
 /// <c>manifest.json</c> (format and library version, options, modality names and dimensions, counts, the SHA-256
 /// of every other entry), <c>ids.json</c> (user and item ids), <c>train.bin</c> (the training interactions),
 /// <c>features/&lt;modality&gt;.npy</c>, <c>graphs/&lt;modality&gt;.bin</c> and <c>graphs/co-interaction.bin</c>
-/// (the raw EISG parts), and <c>weights.bin</c> (TorchSharp's parameter format). Nothing in it is code: loading
+/// (the raw semantic graph parts), and <c>weights.bin</c> (TorchSharp's parameter format). Nothing in it is code: loading
 /// parses numbers and names only.
 /// </summary>
 internal static class ModelFile
 {
+    // The entry names and the manifest's field names are the file format: they stay as they are when types are
+    // renamed (the semantic graph's type was once Eisg; its options are stored under "Graph" and its parts under
+    // "graphs/"), so that files written by earlier versions keep loading.
     public const int FormatVersion = 1;
 
     private const long MaxEntryBytes = 8L << 30;
@@ -47,7 +50,7 @@ internal static class ModelFile
     internal sealed record Ids(IReadOnlyList<string> Users, IReadOnlyList<string> Items);
 
     /// <summary>What loading needs to rebuild a model.</summary>
-    internal sealed record Contents(InteractionDataset Dataset, SingerModelOptions Options, Eisg? Graph, byte[] Weights, Manifest Manifest, IReadOnlyDictionary<string, byte[]> Entries);
+    internal sealed record Contents(InteractionDataset Dataset, SingerModelOptions Options, SemanticGraph? Graph, byte[] Weights, Manifest Manifest, IReadOnlyDictionary<string, byte[]> Entries);
 
     public static void Write(Stream stream, SingerModel model, byte[] weights, IReadOnlyList<(string Name, byte[] Bytes)>? extra = null)
     {
@@ -232,13 +235,13 @@ internal static class ModelFile
                 knn[info.Name] = ReadGraph(Need($"graphs/{info.Name}.bin"), manifest.ItemCount, source, $"graphs/{info.Name}.bin");
             }
 
-            Eisg? graph = null;
+            SemanticGraph? graph = null;
             if (modalities.Count > 0)
             {
                 var co = ReadGraph(Need("graphs/co-interaction.bin"), manifest.ItemCount, source, "graphs/co-interaction.bin");
                 try
                 {
-                    graph = Eisg.FromGraphs(knn, co, manifest.Options.Graph.Beta);
+                    graph = SemanticGraph.FromGraphs(knn, co, manifest.Options.Graph.Beta);
                 }
                 catch (Exception e) when (e is GraphOptionsException or InvalidOperationException)
                 {

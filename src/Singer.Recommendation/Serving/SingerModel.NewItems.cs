@@ -15,7 +15,7 @@ public sealed partial class SingerModel
 {
     /// <summary>
     /// The final representations of brand-new items that have no interactions (cold start, <c>docs/serving.md</c>):
-    /// for each modality, the items' top-k neighbours among the trained items (SPEC §1.1, same options as the EISG),
+    /// for each modality, the items' top-k neighbours among the trained items (SPEC §1.1, same options as the semantic graph),
     /// normalised like <c>Ŝ^m</c> against the existing degrees with no co-interaction part, then the trained
     /// projection, propagation and fusion of the semantic branch. A new item has no behaviour embedding, so its
     /// representation is its semantic one. The model and its graph are not changed.
