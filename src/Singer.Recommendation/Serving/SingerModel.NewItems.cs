@@ -89,8 +89,14 @@ public sealed partial class SingerModel
         static float[] Host(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
     }
 
-    /// <summary><c>scale · w_ij / √(d_i · d_j)</c> with <c>d_i</c> the new row's sum and <c>d_j</c> the existing item's degree (0 when either is 0).</summary>
-    private static SparseGraph NormalizeNewRows(SparseGraph knn, float[] existingDegrees, float scale)
+    /// <summary>
+    /// <c>scale · w_ij / √(d_i · d_j)</c> with <c>d_i</c> the new row's sum and <c>d_j</c> the existing item's degree (0 when
+    /// either is 0): the kNN side of <c>Ŝ^m</c> (<see cref="SparseGraph.SymmetricNormalize"/> scaled by <c>1 − β</c>) for
+    /// rows that are not in the graph; a test checks that both give the same values. (It stays here rather than beside
+    /// <c>SymmetricNormalize</c> in Graphs: Graphs can share it only as a public member, or by granting this assembly its
+    /// internals, which makes the ScalarSafe helpers compiled into both assemblies ambiguous.)
+    /// </summary>
+    internal static SparseGraph NormalizeNewRows(SparseGraph knn, float[] existingDegrees, float scale)
     {
         var offsets = knn.RowOffsets.ToArray();
         var columns = knn.ColumnIndices.ToArray();
