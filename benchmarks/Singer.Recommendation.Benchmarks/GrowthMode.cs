@@ -9,7 +9,7 @@ namespace Singer.Recommendation.Benchmarks;
 /// <c>growth</c>: training cost as the data grows. Synthetic data sets at 1×, 4×, 16× and 64× MovieLens-100K's size
 /// (943·f users, 1,682·f items, 100,000·f interactions, a 384-d informative modality and an 8-d weak one), and for
 /// LightGCN and SINGER (library defaults, d = 64), each in a fresh child process: the model build (for SINGER the
-/// EISG: the kNN graphs and the co-interaction graph), the median training epoch and the median full-ranking
+/// semantic graph: the kNN graphs and the co-interaction graph), the median training epoch and the median full-ranking
 /// evaluation of all validation users over a few epochs, and the child's peak resident memory. Prints a table with the
 /// fitted growth exponent of each step (the slope of log time over log f) next to the exponent its work implies, and
 /// draws the log-log plot (ScottPlot).
@@ -40,7 +40,7 @@ internal static class GrowthMode
         sb.AppendLine(c, $"Training cost as the data grows: f × ml100k (943·f users, 1,682·f items, 100,000·f interactions; features 384-d + 8-d){variant}, d = 64; {epochs} epoch(s) per run ({largeEpochs} from {largeFrom}× on: build and evaluation only), each run in its own process; the evaluation (all validation users, full ranking) is timed once before training");
         sb.AppendLine("Machine: " + ModeSupport.Machine() + "; load average at start: " + ModeSupport.LoadAverage());
         sb.AppendLine();
-        sb.AppendLine("| f | users | items | training interactions | model | build / EISG (s) | epoch (s) | evaluation (s) | epochs | peak RSS (MB) |");
+        sb.AppendLine("| f | users | items | training interactions | model | build / semantic graph (s) | epoch (s) | evaluation (s) | epochs | peak RSS (MB) |");
         sb.AppendLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
         Console.WriteLine(sb.ToString());
         var results = new List<Row>();
@@ -71,7 +71,7 @@ internal static class GrowthMode
         sb.AppendLine("|---|---|---:|---:|");
         var steps = new (string Name, string Model, Func<Row, double> Value, string Expected)[]
         {
-            ("model build (EISG: kNN + co-interaction graphs)", "singer", r => r.Build, "2 (kNN, N²·d)"),
+            ("model build (semantic graph: kNN + co-interaction graphs)", "singer", r => r.Build, "2 (kNN, N²·d)"),
             ("training epoch", "lightgcn", r => r.Epoch, "1"),
             ("training epoch", "singer", r => r.Epoch, "1"),
             ("full-ranking evaluation", "lightgcn", r => r.Evaluation, "2 (users × items)"),
@@ -237,7 +237,7 @@ internal static class GrowthMode
         var palette = new ScottPlot.Palettes.Category10();
         var series = new (string Label, string Model, Func<Row, double> Value)[]
         {
-            ("SINGER build (EISG)", "singer", r => r.Build),
+            ("SINGER build (semantic graph)", "singer", r => r.Build),
             ("LightGCN epoch", "lightgcn", r => r.Epoch),
             ("SINGER epoch", "singer", r => r.Epoch),
             ("LightGCN evaluation", "lightgcn", r => r.Evaluation),

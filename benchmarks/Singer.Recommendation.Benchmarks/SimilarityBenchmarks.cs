@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Singer.Recommendation.Benchmarks;
 
 /// <summary>
-/// The O(N²) hot path of the EISG (SPEC §1.1): the blocked kNN builder against the machine's own matrix-multiply rate
+/// The O(N²) hot path of the semantic graph (SPEC §1.1): the blocked kNN builder against the machine's own matrix-multiply rate
 /// on the same products (the baseline), the plain blocked "product + topk" loop and the reference code's dense way.
 /// Long operations, so each iteration is one invocation (the project's default job, <see cref="BenchmarkConfig"/>).
 /// </summary>

@@ -64,7 +64,7 @@ internal sealed record ModelSettings(string Model, IReadOnlyList<KeyValuePair<st
         b.WithTraining(t => t.MaxEpochs(maxEpochs)).WithSeed(Seed);
         foreach (var (key, v) in Settings)
         {
-            var g = b.GetComponent<EisgOptions>() ?? new EisgOptions();
+            var g = b.GetComponent<SemanticGraphOptions>() ?? new SemanticGraphOptions();
             var p = b.GetComponent<PerturbationOptions>() ?? new PerturbationOptions();
             var a = b.GetComponent<AlignmentOptions>() ?? new AlignmentOptions();
             var sem = b.GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions();

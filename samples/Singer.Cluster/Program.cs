@@ -1,4 +1,4 @@
-// Singer.Cluster: the exact EISG built across Microsoft Orleans silos (docs/scale-out.md, README.md beside this file).
+// Singer.Cluster: the exact semantic graph built across Microsoft Orleans silos (docs/scale-out.md, README.md beside this file).
 //
 //   Singer.Cluster silo   --instance N [--base-port P] [--feature-root DIR] [--threads T] [--redis CONNECTION [--kubernetes]]
 //   Singer.Cluster client [--data DIR | --generated] [--items N --dim D] [--silos S] [--base-port P] [--redis CONNECTION]
@@ -126,7 +126,7 @@ internal static class Silo
     }
 }
 
-/// <summary>The client: builds the EISG of ml100k (or a generated catalogue) across the silos.</summary>
+/// <summary>The client: builds the semantic graph of ml100k (or a generated catalogue) across the silos.</summary>
 internal static class Client
 {
     public static async Task<int> RunAsync(Args o)
@@ -136,7 +136,7 @@ internal static class Client
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Singer.Cluster");
         var (data, features, folder) = Catalogue.Load(o);
         Console.WriteLine($"Data: {data}");
-        var graphOptions = new EisgOptions();
+        var graphOptions = new SemanticGraphOptions();
         var progress = new Progress<ClusterJobProgress>(p =>
         {
             if (p.CompletedWorkItems == p.TotalWorkItems || p.ReissuedWorkItems > 0)
@@ -146,23 +146,23 @@ internal static class Client
         });
 
         var clock = Stopwatch.StartNew();
-        var eisg = await OrleansEisg.BuildAsync(cluster, data, features, graphOptions, null, progress, logger);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"EISG built across the cluster in {clock.Elapsed.TotalSeconds:F2} s."));
-        foreach (string m in eisg.Modalities)
+        var semanticGraph = await OrleansSemanticGraph.BuildAsync(cluster, data, features, graphOptions, null, progress, logger);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Semantic graph built across the cluster in {clock.Elapsed.TotalSeconds:F2} s."));
+        foreach (string m in semanticGraph.Modalities)
         {
-            Console.WriteLine($"  {eisg.Statistics(m)}");
-            Console.WriteLine($"  '{m}' kNN graph sha256 {Hash.Of(eisg.ModalityGraph(m))}");
+            Console.WriteLine($"  {semanticGraph.Statistics(m)}");
+            Console.WriteLine($"  '{m}' kNN graph sha256 {Hash.Of(semanticGraph.ModalityGraph(m))}");
         }
 
         if (o.Verify)
         {
             clock.Restart();
-            var local = Eisg.Build(data, graphOptions);
+            var local = SemanticGraph.Build(data, graphOptions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Single-machine build: {clock.Elapsed.TotalSeconds:F2} s."));
-            foreach (string m in eisg.Modalities)
+            foreach (string m in semanticGraph.Modalities)
             {
-                var difference = SparseGraph.Compare(local[m], eisg[m], 1e-6f);
-                bool same = local.ModalityGraph(m).ColumnIndices.SequenceEqual(eisg.ModalityGraph(m).ColumnIndices) && difference.IsEmpty;
+                var difference = SparseGraph.Compare(local[m], semanticGraph[m], 1e-6f);
+                bool same = local.ModalityGraph(m).ColumnIndices.SequenceEqual(semanticGraph.ModalityGraph(m).ColumnIndices) && difference.IsEmpty;
                 Console.WriteLine(same
                     ? $"  '{m}': identical to the single-machine graph (same neighbours, weights within 1e-6)."
                     : $"  '{m}': DIFFERS from the single-machine graph: {difference}");
@@ -176,7 +176,7 @@ internal static class Client
         if (o.TrainEpochs > 0)
         {
             using var model = SingerModelBuilder.Singer(data)
-                .UsePrebuiltSemanticGraph(eisg)
+                .UsePrebuiltSemanticGraph(semanticGraph)
                 .WithTraining(t => t.MaxEpochs(o.TrainEpochs))
                 .WithSeed(42)
                 .Build();
@@ -322,7 +322,7 @@ internal static class Bench
                         var before = o.Mode == "cluster" ? await SiloStats.AllAsync(cluster) : [];
                         ClusterJobProgress last = default;
                         var graph = default(SparseGraph);
-                        var (seconds, cpu) = await MeasureAsync(async () => graph = await OrleansEisg.BuildKnnGraphAsync(
+                        var (seconds, cpu) = await MeasureAsync(async () => graph = await OrleansSemanticGraph.BuildKnnGraphAsync(
                             cluster, FeatureSource.FromNpy(path), progress: new Sync(p => last = p)));
                         var after = o.Mode == "cluster" ? await SiloStats.AllAsync(cluster) : [];
                         hash = Hash.Of(graph!);

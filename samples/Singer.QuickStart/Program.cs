@@ -56,7 +56,7 @@ foreach (var (name, builder) in new[]
     {
         foreach (string modality in graph.Modalities)
         {
-            Console.WriteLine($"EISG '{modality}': {graph.Statistics(modality).ToString().Replace("\n", "\n    ", StringComparison.Ordinal)}");
+            Console.WriteLine($"Semantic graph '{modality}': {graph.Statistics(modality).ToString().Replace("\n", "\n    ", StringComparison.Ordinal)}");
         }
     }
 

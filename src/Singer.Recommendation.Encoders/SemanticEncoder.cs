@@ -7,23 +7,11 @@ using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation.Encoders;
 
-/// <summary>One modality's input to the <see cref="SemanticEncoder"/>: its features and its fused item–item graph.</summary>
-/// <param name="Features">The item features <c>F^m</c> (<c>[I, d_m]</c>).</param>
-/// <param name="Graph">The modality's EISG <c>Ŝ^m</c> (<c>[I, I]</c>, normalised and fused).</param>
-public sealed record SemanticModalityInput(ItemModality Features, SparseGraph Graph);
-
-/// <summary>The semantic branch's output for the requested rows: per modality and fused.</summary>
-/// <param name="ModalityUsers">Per modality <c>s^m_u</c> for the requested users.</param>
-/// <param name="ModalityItems">Per modality <c>H^m_i</c> for the requested items.</param>
-/// <param name="Users">Fused <c>s_u = Σ_m w_m s^m_u</c>.</param>
-/// <param name="Items">Fused <c>s_i = Σ_m w_m H^m_i</c>.</param>
-public sealed record SemanticRepresentations(IReadOnlyList<Tensor> ModalityUsers, IReadOnlyList<Tensor> ModalityItems, Tensor Users, Tensor Items);
-
 /// <summary>
 /// The semantic branch (<c>docs/algorithm.md</c> §2 and §8.1): per modality an input <c>X^m</c> —
 /// the projected features <c>F^m W_mᵀ + c_m</c>, the item ID embeddings <c>E</c>, their sum, or the ID embeddings
 /// gated by the features <c>E ⊙ σ(F^m W_mᵀ + c_m)</c> (<see cref="SemanticInput"/>) — propagated <c>L_s</c> times
-/// over the modality's EISG without weights or non-linearity, <c>H^m_l = Ŝ^m H^m_{l−1}</c>, combined as the last layer
+/// over the modality's semantic graph without weights or non-linearity, <c>H^m_l = Ŝ^m H^m_{l−1}</c>, combined as the last layer
 /// or the mean of layers 0…L_s (<see cref="LayerCombination"/>); users are the mean of their training items, and the
 /// modalities are fused as <c>s = Σ_m w_m s^m</c> with equal or learnable softmax weights.
 /// </summary>
@@ -34,7 +22,7 @@ public sealed record SemanticRepresentations(IReadOnlyList<Tensor> ModalityUsers
 /// with training, so it is propagated on every forward pass with a sparse product that passes gradient to the ID
 /// table (<c>O(L_s · nnz(Ŝ^m) · d)</c>, the cost of a LightGCN layer on the item graph).
 /// </remarks>
-public sealed class SemanticEncoder : nn.Module
+public sealed partial class SemanticEncoder : nn.Module
 {
     private readonly SemanticInput _input;
     private readonly double[] _layerWeights;   // a_0 … a_L of the layer combination
@@ -56,7 +44,7 @@ public sealed class SemanticEncoder : nn.Module
     private readonly Tensor?[] _sharedItemIds = new Tensor?[1];
 
     /// <summary>Creates the encoder with the specification's semantic input (projected features, last layer).</summary>
-    /// <param name="modalities">The modalities, each with its EISG.</param>
+    /// <param name="modalities">The modalities, each with its semantic graph.</param>
     /// <param name="train">The training interactions (user semantics average over them).</param>
     /// <param name="embeddingSize">The output size <c>d</c>.</param>
     /// <param name="layers">The propagation layers <c>L_s</c> ≥ 0.</param>
@@ -76,7 +64,7 @@ public sealed class SemanticEncoder : nn.Module
     }
 
     /// <summary>Creates the encoder and propagates the features over each modality's graph once.</summary>
-    /// <param name="modalities">The modalities, each with its EISG.</param>
+    /// <param name="modalities">The modalities, each with its semantic graph.</param>
     /// <param name="train">The training interactions (user semantics average over them).</param>
     /// <param name="embeddingSize">The output size <c>d</c>.</param>
     /// <param name="options">Layers, layer combination, input, ID table and fusion (<see cref="SemanticEncoderOptions"/>).</param>
@@ -268,90 +256,6 @@ public sealed class SemanticEncoder : nn.Module
         return new SemanticRepresentations(modalityUsers, modalityItems, fusedUsers!.MoveToOuterDisposeScope(), fusedItems!.MoveToOuterDisposeScope());
     }
 
-    /// <summary>
-    /// The fused semantic representation of items that were not in the graph (cold-start items), from their rows of
-    /// each modality's fused graph against the existing items (<c>[n, I]</c>, normalised like <c>Ŝ^m</c>) and their own
-    /// features. A new item's layer <c>l ≥ 1</c> is its graph row times layer <c>l − 1</c> of the existing items; its
-    /// layer 0 is its own input, which has no ID part (a new item has no ID embedding). The existing graph is not
-    /// changed.
-    /// </summary>
-    /// <param name="rows">Per modality (in <see cref="Names"/> order), the new items' graph rows.</param>
-    /// <param name="features">Per modality, the new items' features.</param>
-    public Tensor EmbedNewItems(IReadOnlyList<SparseGraph> rows, IReadOnlyList<ItemModality> features)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(features);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var weights = FusionWeights();
-        var device = Device;
-        Tensor? fused = null;
-        for (int k = 0; k < Names.Count; k++)
-        {
-            int n = features[k].ItemCount;
-            Tensor? h = null;
-            if (_layerWeights[0] != 0 && _input is SemanticInput.Features or SemanticInput.Both)
-            {
-                // Layer 0: the item's own projected features (an ID-gated input has no ID embedding to gate: 0).
-                var own = features[k].ToTensor(device);
-                h = own.matmul(_weights[k]!.t()).Plus(ones(n, 1, device: device) * _biases[k]!).Times(_layerWeights[0]);
-            }
-
-            if (Layers > 0)
-            {
-                using var graph = rows[k].ToTorchSparse(device);
-                Tensor? below = null;
-                if (_coldFeatures[k] is not null)
-                {
-                    below = graph.matmul(_coldFeatures[k]!).matmul(_weights[k]!.t()).Plus(graph.matmul(_coldOnes[k]!) * _biases[k]!);
-                }
-
-                if (_input != SemanticInput.Features)
-                {
-                    var ids = graph.matmul(CombinedIdLayers(k, shifted: true));
-                    below = below is null ? ids : below.Plus(ids);
-                }
-
-                h = h is null ? below! : h.Plus(below!);
-            }
-
-            h ??= zeros(n, ItemIdEmbedding?.shape[1] ?? _weights[k]!.shape[0], device: device);
-            fused = fused is null ? h * weights[k] : fused.Plus(h * weights[k]);
-        }
-
-        return fused!.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>The row-normalised training matrix <c>R_mean</c> (<c>[U, I]</c>, <c>1/|N_u|</c> per training pair).</summary>
-    public static SparseGraph UserMeanMatrix(UserItemMatrix train)
-    {
-        ArgumentNullException.ThrowIfNull(train);
-        var values = new float[train.Count];
-        for (int u = 0; u < train.UserCount; u++)
-        {
-            int n = train.CountOf(u);
-            values.AsSpan(train.RowOffsets[u], n).Fill(1f / n);
-        }
-
-        return SparseGraph.FromCsr(train.UserCount, train.ItemCount, train.RowOffsets.ToArray(), train.ItemIndices.ToArray(), values);
-    }
-
-    /// <summary>The layer-combination weights <c>a_0 … a_L</c>: the last layer, or the mean of layers 0…L.</summary>
-    internal static double[] LayerWeights(int layers, LayerCombination combination)
-    {
-        var a = new double[layers + 1];
-        if (combination == LayerCombination.Mean)
-        {
-            Array.Fill(a, 1.0 / (layers + 1));
-        }
-        else
-        {
-            a[layers] = 1.0;
-        }
-
-        return a;
-    }
-
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -371,94 +275,5 @@ public sealed class SemanticEncoder : nn.Module
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>Propagates the raw features (and a column of ones, for the bias) once, combining the layers with a_l.</summary>
-    private void PropagateFeatures(int k, ItemModality features, SparseGraph graph, Tensor userMean, Device device)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        using var s = graph.ToTorchSparse(device);
-        var x = features.ToTensor(device);
-        var one = ones(graph.RowCount, 1, device: device);
-        Tensor? sumX = null, sumOnes = null, coldX = null, coldOnes = null;
-        for (int l = 0; l <= Layers; l++)
-        {
-            if (l > 0)
-            {
-                // A new item's layer l multiplies layer l − 1 of the existing items.
-                coldX = Accumulate(coldX, x, _layerWeights[l]);
-                coldOnes = Accumulate(coldOnes, one, _layerWeights[l]);
-                x = s.matmul(x);
-                one = s.matmul(one);
-            }
-
-            sumX = Accumulate(sumX, x, _layerWeights[l]);
-            sumOnes = Accumulate(sumOnes, one, _layerWeights[l]);
-        }
-
-        _itemFeatures[k] = sumX!.contiguous().MoveToOuterDisposeScope();
-        _itemOnes[k] = sumOnes!.contiguous().MoveToOuterDisposeScope();
-        _userFeatures[k] = userMean.matmul(sumX!).contiguous().MoveToOuterDisposeScope();
-        _userOnes[k] = userMean.matmul(sumOnes!).contiguous().MoveToOuterDisposeScope();
-        if (coldX is not null)
-        {
-            _coldFeatures[k] = coldX.contiguous().MoveToOuterDisposeScope();
-            _coldOnes[k] = coldOnes!.contiguous().MoveToOuterDisposeScope();
-        }
-    }
-
-    /// <summary><paramref name="sum"/> + a·x, skipping zero weights (the last-layer combination then keeps the exact product).</summary>
-    private static Tensor? Accumulate(Tensor? sum, Tensor x, double a)
-    {
-        if (a == 0)
-        {
-            return sum;
-        }
-
-        var term = a == 1 ? x : x.Times(a);
-        return sum is null ? term : sum.Plus(term);
-    }
-
-    /// <summary>
-    /// The ID part of modality k's items: <c>Σ_l a_l Ŝ^l X</c> with <c>X = E</c> or <c>E ⊙ σ(F W + c)</c>; with
-    /// <paramref name="shifted"/>, <c>Σ_{l≥1} a_l Ŝ^{l−1} X</c> (what a new item's graph row multiplies).
-    /// </summary>
-    private Tensor CombinedIdLayers(int k, bool shifted = false)
-    {
-        var x = ItemIdEmbedding!;
-        if (_input == SemanticInput.GatedItemIds)
-        {
-            var gate = _rawFeatures[k]!.matmul(_weights[k]!.t()).Plus(_biases[k]!).sigmoid();
-            x = x * gate;
-        }
-
-        Tensor? sum = null;
-        for (int l = 0; l <= Layers; l++)
-        {
-            if (l > 0)
-            {
-                if (shifted)
-                {
-                    sum = Accumulate(sum, x, _layerWeights[l]);
-                }
-
-                x = _graphs[k]!.Multiply(x);
-            }
-
-            if (!shifted)
-            {
-                sum = Accumulate(sum, x, _layerWeights[l]);
-            }
-        }
-
-        return sum ?? zeros_like(x);
-    }
-
-    private Tensor Project(Tensor features, Tensor ones, Tensor? index, int k)
-    {
-        var f = index is null ? features : features.index_select(0, index);
-        var o = index is null ? ones : ones.index_select(0, index);
-        return f.matmul(_weights[k]!.t()).Plus(o * _biases[k]!);
     }
 }

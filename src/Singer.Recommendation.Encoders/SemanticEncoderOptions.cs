@@ -2,13 +2,13 @@ using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Encoders;
 
-/// <summary>Options of the semantic branch (GCN over each modality's EISG).</summary>
+/// <summary>Options of the semantic branch (GCN over each modality's semantic graph).</summary>
 public sealed record SemanticEncoderOptions
 {
     /// <summary>Whether the semantic branch is used; default true. False gives the LightGCN baseline.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Propagation layers <c>L_s</c> over the EISG; default 2 (SPEC §2 says 1, the <c>Paper</c> preset; 2 was chosen on validation).</summary>
+    /// <summary>Propagation layers <c>L_s</c> over the semantic graph; default 2 (SPEC §2 says 1, the <c>Paper</c> preset; 2 was chosen on validation).</summary>
     public int Layers { get; init; } = Defaults.SemanticLayers;
 
     /// <summary>What each modality propagates; default <see cref="SemanticInput.Features"/> (SPEC §2).</summary>

@@ -2,7 +2,7 @@ using Singer.Recommendation.Core;
 
 namespace Singer.Recommendation.Encoders;
 
-/// <summary>What the semantic branch propagates over each modality's EISG (SPEC §8.1).</summary>
+/// <summary>What the semantic branch propagates over each modality's semantic graph (SPEC §8.1).</summary>
 public enum SemanticInput
 {
     /// <summary>

@@ -18,7 +18,7 @@ internal static class Defaults
     /// <summary>How the co-interaction graph ranks and weights neighbours (SPEC §1.2 and §8.4): the raw count.</summary>
     public const CoInteractionWeighting CoInteractionWeighting = Graphs.CoInteractionWeighting.Count;
 
-    /// <summary>Weight of the co-interaction graph in the fused EISG (SPEC §1.4): 0.3.</summary>
+    /// <summary>Weight of the co-interaction graph in the fused semantic graph (SPEC §1.4): 0.3.</summary>
     public const float Beta = 0.3f;
 
     /// <summary>Whether an item may be its own neighbour: false (FREEDOM/MGCN parity needs true).</summary>

@@ -41,17 +41,17 @@ public static class GraphBuilderExtensions
     /// Edits the semantic graph's options, starting from the current ones:
     /// <c>.UseSemanticGraph(g =&gt; g with { CoInteractionWeighting = CoInteractionWeighting.Cosine })</c>.
     /// </summary>
-    public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, Func<EisgOptions, EisgOptions> configure)
+    public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, Func<SemanticGraphOptions, SemanticGraphOptions> configure)
         where TBuilder : ISingerModelBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.SetComponent(configure(builder.GetComponent<EisgOptions>() ?? new EisgOptions()));
+        builder.SetComponent(configure(builder.GetComponent<SemanticGraphOptions>() ?? new SemanticGraphOptions()));
         return builder;
     }
 
     /// <summary>Replaces the semantic graph's options with complete ones (kNN weighting, self loops, memory budget, precision, …).</summary>
-    public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, EisgOptions options)
+    public static TBuilder UseSemanticGraph<TBuilder>(this TBuilder builder, SemanticGraphOptions options)
         where TBuilder : ISingerModelBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -4,7 +4,7 @@ namespace Singer.Recommendation.Graphs;
 
 /// <summary>
 /// Graph options (or their combination with the data) are invalid. <see cref="Problems"/> lists every problem
-/// found, each naming the option (<see cref="OptionProblem.Option"/>, for example <c>EisgOptions.Knn.K</c>) and its
+/// found, each naming the option (<see cref="OptionProblem.Option"/>, for example <c>SemanticGraphOptions.Knn.K</c>) and its
 /// allowed range, so all of them can be fixed at once.
 /// </summary>
 public sealed class GraphOptionsException : ArgumentException

@@ -26,6 +26,6 @@ internal static partial class Log
         Message = "Co-interaction graph: {Items} items, {Users} training users, {Interactions} training interactions, k_c = {K}; built in {Seconds:F2} s with {Edges} edges")]
     public static partial void CoInteractionFinished(ILogger logger, int items, int users, int interactions, int k, double seconds, int edges);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "EISG '{Modality}' (β = {Beta}): {Statistics}")]
-    public static partial void EisgModality(ILogger logger, string modality, float beta, string statistics);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Semantic graph '{Modality}' (β = {Beta}): {Statistics}")]
+    public static partial void SemanticGraphModality(ILogger logger, string modality, float beta, string statistics);
 }

@@ -8,7 +8,7 @@ namespace Orleans.Hosting;
 public static class SingerSiloBuilderExtensions
 {
     /// <summary>
-    /// Lets this silo run the work items of <see cref="OrleansEisg"/> and <see cref="OrleansTopK"/> (the worker grain is
+    /// Lets this silo run the work items of <see cref="OrleansSemanticGraph"/> and <see cref="OrleansTopK"/> (the worker grain is
     /// found in this package by Orleans' assembly scanning; this adds its options, the cache of feature slices and the work-item threads). The silo needs a TorchSharp CPU
     /// backend (for example <c>libtorch-cpu-linux-x64</c>) for the kernel.
     /// </summary>

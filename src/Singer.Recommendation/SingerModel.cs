@@ -28,7 +28,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         ILogger logger,
         IProgress<GraphBuildProgress>? graphProgress,
         CancellationToken cancellationToken,
-        Eisg? prebuiltGraph = null)
+        SemanticGraph? prebuiltGraph = null)
     {
         Dataset = dataset;
         Options = options;
@@ -46,7 +46,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
             var selected = dataset.SelectModalities([.. names]);
             Log.BuildingGraph(logger, names.Count, dataset.ItemCount, device.ToString());
             var clock = Stopwatch.StartNew();
-            Graph = Eisg.Build(selected, options.Graph, device.TorchDevice, graphProgress, logger, cancellationToken);
+            Graph = SemanticGraph.Build(selected, options.Graph, device.TorchDevice, graphProgress, logger, cancellationToken);
             Log.GraphBuilt(logger, clock.Elapsed.TotalSeconds);
             inputs = names.Select(n => new SemanticModalityInput(selected.GetModality(n), Graph[n])).ToList();
         }
@@ -63,8 +63,8 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     /// <summary>The device of parameters and computation.</summary>
     public ComputeDevice ComputeDevice { get; }
 
-    /// <summary>The EISG of the semantic branch; null for the LightGCN baseline.</summary>
-    public Eisg? Graph { get; }
+    /// <summary>The semantic graph of the semantic branch; null for the LightGCN baseline.</summary>
+    public SemanticGraph? Graph { get; }
 
     /// <summary>"SINGER", or "LightGCN" when the semantic branch is off.</summary>
     public string Name => _network.Semantic is null ? "LightGCN" : "SINGER";
@@ -87,8 +87,11 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     /// <param name="progress">Receives a report after every epoch.</param>
     /// <param name="cancellationToken">Stops between batches; the best model so far is kept and the report says <see cref="TrainingStopReason.Cancelled"/>.</param>
     /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite; the last good parameters are kept.</exception>
-    public TrainingReport Fit(IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default) =>
-        FitCore(null, progress, cancellationToken);
+    public TrainingReport Fit(IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new SingerTrainer(this, _network, _logger).Fit(null, progress, cancellationToken);
+    }
 
     /// <summary>
     /// Trains like <see cref="Fit(IProgress{EpochReport}?, CancellationToken)"/> and writes a checkpoint every
@@ -104,7 +107,8 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         ArgumentNullException.ThrowIfNull(checkpoints);
         ArgumentException.ThrowIfNullOrEmpty(checkpoints.Path, nameof(checkpoints));
         ArgumentOutOfRangeException.ThrowIfLessThan(checkpoints.EveryEpochs, 1, nameof(checkpoints));
-        return FitCore(checkpoints, progress, cancellationToken);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new SingerTrainer(this, _network, _logger).Fit(checkpoints, progress, cancellationToken);
     }
 
     /// <summary>Evaluates the model on <paramref name="split"/> with full ranking (the MMRec protocol).</summary>
@@ -152,7 +156,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     /// <summary>
     /// Saves the model to one file (<c>docs/serving.md</c>): a zip archive with a manifest (format and library
     /// version, options, modalities, counts, the SHA-256 of every entry), the ids, the training interactions, the
-    /// features, the raw EISG parts and the weights. It is written to a temporary file beside
+    /// features, the raw semantic graph parts and the weights. It is written to a temporary file beside
     /// <paramref name="path"/> and renamed into place, so a crash never leaves a half-written model.
     /// </summary>
     public void Save(string path)
@@ -187,8 +191,11 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         using var weights = new MemoryStream();
         _network.save(weights);
-        ModelFile.Write(stream, this, weights.ToArray());
+        ModelFile.Write(stream, ToSnapshot(weights.ToArray()));
     }
+
+    /// <summary>What the model file stores of this model, with <paramref name="weights"/> as its parameters.</summary>
+    internal ModelSnapshot ToSnapshot(byte[] weights) => new(Name, Dataset, Options, Graph, weights);
 
     /// <summary>
     /// Loads a model saved by <see cref="Save(string)"/> onto <paramref name="device"/> (default CPU). Loading reads
@@ -218,11 +225,17 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         device ??= ComputeDevice.Cpu;
         device.Initialize();
-        var contents = ModelFile.Read(stream, name);
+        return FromSnapshot(ModelFile.Read(stream, name).Snapshot, device, logger, name);
+    }
+
+    /// <summary>A model rebuilt from a snapshot on <paramref name="device"/>: its data set, options and graph, then its weights (checked first).</summary>
+    /// <exception cref="IncompatibleModelFileException">The parts do not form a model, or the weights do not fit it.</exception>
+    internal static SingerModel FromSnapshot(ModelSnapshot snapshot, ComputeDevice device, ILogger? logger, string name)
+    {
         SingerModel model;
         try
         {
-            model = new SingerModel(contents.Dataset, contents.Options, device, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, null, CancellationToken.None, contents.Graph);
+            model = new SingerModel(snapshot.Dataset, snapshot.Options, device, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, null, CancellationToken.None, snapshot.Graph);
         }
         catch (ArgumentException e)
         {
@@ -231,8 +244,8 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
 
         try
         {
-            WeightsLayout.Check(model._network, contents.Weights, name);
-            using var weights = new MemoryStream(contents.Weights);
+            WeightsLayout.Check(model._network, snapshot.Weights, name);
+            using var weights = new MemoryStream(snapshot.Weights);
             model._network.load(weights, strict: true);
         }
         catch (IncompatibleModelFileException)
@@ -262,7 +275,8 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         _network.Dispose();
     }
 
-    private void InvalidateCache()
+    /// <summary>Drops the cached representations; the trainer calls it whenever the parameters change.</summary>
+    internal void InvalidateCache()
     {
         if (_cache is { } c)
         {

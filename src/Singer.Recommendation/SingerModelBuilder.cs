@@ -31,7 +31,7 @@ public enum SingerAblation
 }
 
 /// <summary>Every option of a model, as <see cref="SingerModelBuilder.Build"/> resolved them.</summary>
-/// <param name="Graph">The EISG options (SPEC §1).</param>
+/// <param name="Graph">The semantic graph options (SPEC §1).</param>
 /// <param name="Behavior">The behaviour branch (SPEC §2).</param>
 /// <param name="Semantic">The semantic branch (SPEC §2).</param>
 /// <param name="Perturbation">The perturbation (SPEC §3).</param>
@@ -39,7 +39,7 @@ public enum SingerAblation
 /// <param name="Training">Training (SPEC §5).</param>
 /// <param name="Seed">The seed of initialisation, sampling and noise.</param>
 public sealed record SingerModelOptions(
-    EisgOptions Graph,
+    SemanticGraphOptions Graph,
     BehaviorEncoderOptions Behavior,
     SemanticEncoderOptions Semantic,
     PerturbationOptions Perturbation,
@@ -72,7 +72,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     private ComputeDevice _device = ComputeDevice.Cpu;
     private int _seed = TrainingDefaults.Seed;
     private ILogger _logger = NullLogger.Instance;
-    private Eisg? _prebuiltGraph;
+    private SemanticGraph? _prebuiltGraph;
 
     /// <summary>
     /// The LightGCN baseline preset (no semantic branch) with MMRec's LightGCN settings: 2 layers, L2 weight 1e-4,
@@ -98,7 +98,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     public static SingerModelBuilder Paper(InteractionDataset dataset, SingerAblation ablation = SingerAblation.None)
     {
         var builder = new SingerModelBuilder().WithDataset(dataset);
-        builder.SetComponent(new EisgOptions { Knn = new KnnGraphOptions { K = 10 } });
+        builder.SetComponent(new SemanticGraphOptions { Knn = new KnnGraphOptions { K = 10 } });
         builder.SetComponent(new SemanticEncoderOptions { Layers = 1, Combination = LayerCombination.Last, ColdItems = ColdItemPolicy.Standard });
         builder.SetComponent(new PerturbationOptions { Epsilon = 0.1f, Weight = 0.1f });
         builder.SetComponent(new AlignmentOptions { AnchorWeight = 0.1f, StandardWeight = 0.1f, Temperature = 0.2f, ContrastiveRows = null });
@@ -152,14 +152,14 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     }
 
     /// <summary>
-    /// Trains on an EISG built elsewhere — on an Orleans cluster (<c>OrleansEisg.BuildAsync</c>, package
-    /// Singer.Recommendation.Orleans) or by <see cref="Eisg.Build"/> ahead of time — instead of building it in
+    /// Trains on a semantic graph built elsewhere — on an Orleans cluster (<c>OrleansSemanticGraph.BuildAsync</c>, package
+    /// Singer.Recommendation.Orleans) or by <see cref="SemanticGraph.Build"/> ahead of time — instead of building it in
     /// <see cref="Build"/>. The graph must have the data set's item count and only modalities of the data set (the
     /// semantic encoder reads their features); its modalities, in its order, are the semantic branch's, and its β is
     /// recorded in the model's options. With the graph <see cref="Build"/> would have built, the model is the same.
     /// Null removes it.
     /// </summary>
-    public SingerModelBuilder UsePrebuiltSemanticGraph(Eisg? graph)
+    public SingerModelBuilder UsePrebuiltSemanticGraph(SemanticGraph? graph)
     {
         _prebuiltGraph = graph;
         return this;
@@ -173,7 +173,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
             case SingerAblation.None:
                 break;
             case SingerAblation.NoCoInteraction:
-                SetComponent((GetComponent<EisgOptions>() ?? new()) with { Beta = 0f });
+                SetComponent((GetComponent<SemanticGraphOptions>() ?? new()) with { Beta = 0f });
                 break;
             case SingerAblation.NoPerturbation:
                 SetComponent((GetComponent<PerturbationOptions>() ?? new()) with { Weight = 0f });
@@ -213,7 +213,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
 
     /// <summary>The options <see cref="Build"/> would use, with defaults filled in (not validated).</summary>
     public SingerModelOptions ResolveOptions() => new(
-        GetComponent<EisgOptions>() ?? new EisgOptions(),
+        GetComponent<SemanticGraphOptions>() ?? new SemanticGraphOptions(),
         GetComponent<BehaviorEncoderOptions>() ?? new BehaviorEncoderOptions(),
         GetComponent<SemanticEncoderOptions>() ?? new SemanticEncoderOptions(),
         GetComponent<PerturbationOptions>() ?? new PerturbationOptions(),
@@ -262,7 +262,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
     }
 
     /// <summary>
-    /// Validates the configuration and creates the model: builds the EISG (unless the semantic branch is off) and
+    /// Validates the configuration and creates the model: builds the semantic graph (unless the semantic branch is off) and
     /// initialises the parameters from the seed. Each call returns a new, independent model.
     /// </summary>
     /// <exception cref="SingerConfigurationException">The configuration has problems; all are listed.</exception>
@@ -285,7 +285,7 @@ public sealed class SingerModelBuilder : ISingerModelBuilder
         return new SingerModel(_dataset!, options, _device, _logger, graphProgress, cancellationToken, _prebuiltGraph);
     }
 
-    private IEnumerable<OptionProblem> PrebuiltGraphProblems(Eisg graph, SingerModelOptions o)
+    private IEnumerable<OptionProblem> PrebuiltGraphProblems(SemanticGraph graph, SingerModelOptions o)
     {
         const string Option = nameof(UsePrebuiltSemanticGraph);
         if (!o.Semantic.Enabled)

@@ -181,7 +181,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
     {
         var result = CliRunner.Run("graph", "--data", Data, "--beta", "1.5", "--coint-k", "0");
         result.ExitCode.Should().Be(ExitCodes.Usage, result.Stderr);
-        result.Stderr.Should().Contain("graph configuration has 2 problems").And.Contain("--beta: ").And.Contain("--coint-k: ").And.NotContain("EisgOptions");
+        result.Stderr.Should().Contain("graph configuration has 2 problems").And.Contain("--beta: ").And.Contain("--coint-k: ").And.NotContain("SemanticGraphOptions");
     }
 
     [Theory]
@@ -299,7 +299,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         result.ExitCode.Should().Be(ExitCodes.Usage);
         result.Stdout.Should().BeEmpty();
         result.Stderr.Should().Contain("2 problems").And.Contain("--beta: must be in [0, 1]; got 1.5").And.Contain("--lr: must be in (0, 10]")
-            .And.NotContain("EisgOptions").And.NotContain("TrainingOptions", "the message names the command-line options");
+            .And.NotContain("SemanticGraphOptions").And.NotContain("TrainingOptions", "the message names the command-line options");
         File.Exists(Path.Combine(Data, "never.singer")).Should().BeFalse();
     }
 

@@ -56,11 +56,11 @@ public sealed class CoInteractionGraphTests
         var test = UserItemMatrix.FromPairs(3, 4, [0, 1], [1, 0]);
         var data = new InteractionDataset("leak", new IdMap(["u0", "u1", "u2"]), new IdMap(["i0", "i1", "i2", "i3"]), train, validation, test,
             [new ItemModality("f", 4, 2, [1, 0, 0, 1, 1, 1, -1, 0])]);
-        var eisg = Eisg.Build(data, new EisgOptions { Knn = new KnnGraphOptions { K = 1 }, CoInteractionK = 2 });
-        eisg.CoInteraction.ShouldEqual(Reference.CoInteraction(train, 2), 0f);
-        eisg.CoInteraction[0, 1].Should().Be(0f, "the shared users of items 0 and 1 are test interactions");
-        eisg.CoInteraction[1, 3].Should().Be(2f);
-        eisg.CoInteraction.ShouldEqual(CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = 2 }), 0f);
+        var semanticGraph = SemanticGraph.Build(data, new SemanticGraphOptions { Knn = new KnnGraphOptions { K = 1 }, CoInteractionK = 2 });
+        semanticGraph.CoInteraction.ShouldEqual(Reference.CoInteraction(train, 2), 0f);
+        semanticGraph.CoInteraction[0, 1].Should().Be(0f, "the shared users of items 0 and 1 are test interactions");
+        semanticGraph.CoInteraction[1, 3].Should().Be(2f);
+        semanticGraph.CoInteraction.ShouldEqual(CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = 2 }), 0f);
     }
 
     [Fact]

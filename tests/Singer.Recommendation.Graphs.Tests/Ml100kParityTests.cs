@@ -87,15 +87,15 @@ public sealed class Ml100kParityTests
     }
 
     [SkippableFact]
-    public void Eisg_of_ml100k_has_the_expected_shape()
+    public void Semantic_graph_of_ml100k_has_the_expected_shape()
     {
         var data = TestData.Ml100k();
-        var eisg = Eisg.Build(data);
-        eisg.Modalities.Should().Equal("genre", "text");
-        eisg.CoInteraction.ShouldEqual(Reference.CoInteraction(data.Train, 10), 0f);
-        foreach (string m in eisg.Modalities)
+        var semanticGraph = SemanticGraph.Build(data);
+        semanticGraph.Modalities.Should().Equal("genre", "text");
+        semanticGraph.CoInteraction.ShouldEqual(Reference.CoInteraction(data.Train, 10), 0f);
+        foreach (string m in semanticGraph.Modalities)
         {
-            var stats = eisg.Statistics(m);
+            var stats = semanticGraph.Statistics(m);
             stats.ItemCount.Should().Be(1682);
             stats.MaxDegree.Should().BeLessThanOrEqualTo(new KnnGraphOptions().K + 10, "at most k + k_c entries per row");
             stats.ToString().Should().Contain("1,682 items");

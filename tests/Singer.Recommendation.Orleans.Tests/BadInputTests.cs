@@ -25,7 +25,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     public async Task Feature_rows_that_differ_from_the_item_count_are_reported_per_modality()
     {
         var data = SyntheticDataGenerator.Generate();
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildAsync(
                 fixture.Cluster.Client, data, [FeatureSource.FromModality(Data)]).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
         error.Which.Message.Should().Contain($"has 40 rows but the data set has {data.ItemCount:N0} items");
@@ -35,7 +35,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     public async Task A_missing_feature_file_names_the_file()
     {
         string path = Path.Combine(Path.GetTempPath(), $"singer-missing-{Guid.NewGuid():N}.npy");
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromNpy(path)).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<FeatureSourceException>();
         error.Which.Message.Should().Contain(path).And.Contain("not found").And.Contain("every silo mounts");
@@ -52,7 +52,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
                 file.SetLength(file.Length - 10);
             }
 
-            var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+            var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                     fixture.Cluster.Client, FeatureSource.FromNpy(path)).WaitAsync(Clusters.Deadline))
                 .Should().ThrowAsync<FeatureSourceException>();
             error.Which.Message.Should().Contain("truncated");
@@ -72,7 +72,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
         NpyFile.Write(path, 40, 6, values);
         try
         {
-            var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+            var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                     fixture.Cluster.Client, FeatureSource.FromNpy(path), null, new ClusterJobOptions { RowBlocks = 3 }).WaitAsync(Clusters.Deadline))
                 .Should().ThrowAsync<FeatureSourceException>();
             error.Which.Message.Should().Contain("row 17, column 2 is NaN");
@@ -88,7 +88,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     [InlineData(41, true)]
     public async Task K_of_at_least_the_item_count_is_refused(int k, bool includeSelf)
     {
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromModality(Data), new KnnGraphOptions { K = k, IncludeSelf = includeSelf }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
         error.Which.Message.Should().Contain("K: must be ≥ 1 and").And.Contain("item count (40)").And.Contain($"got {k}.");
@@ -106,7 +106,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     [Fact]
     public async Task A_grid_with_an_empty_shard_or_block_is_refused_with_every_problem()
     {
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromModality(Data), new KnnGraphOptions { K = 0 },
                 new ClusterJobOptions { ColumnShards = 41, RowBlocks = 0, WorkItemTimeout = TimeSpan.Zero }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
@@ -120,7 +120,7 @@ public sealed class BadInputTests(ClusterFixture fixture)
     [Fact]
     public async Task Reduced_precision_is_refused_on_the_cluster()
     {
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromModality(Data), new KnnGraphOptions { Precision = KnnPrecision.BFloat16 }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<GraphOptionsException>();
         error.Which.Message.Should().Contain("Float32");

@@ -23,7 +23,7 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
         var expected = KnnSimilarityGraph.Build(Data, options);
         var reports = new Reports();
 
-        var actual = await OrleansEisg.BuildKnnGraphAsync(
+        var actual = await OrleansSemanticGraph.BuildKnnGraphAsync(
             fixture.Cluster.Client, FeatureSource.FromModality(Data), options,
             new ClusterJobOptions { RowBlocks = rowBlocks, ColumnShards = columnShards }, reports).WaitAsync(Clusters.Deadline);
 
@@ -45,7 +45,7 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
         var options = new KnnGraphOptions { K = 7, Weight = weight, IncludeSelf = includeSelf, BlockRows = 16 };
         var expected = KnnSimilarityGraph.Build(Data, options);
 
-        var actual = await OrleansEisg.BuildKnnGraphAsync(
+        var actual = await OrleansSemanticGraph.BuildKnnGraphAsync(
             fixture.Cluster.Client, FeatureSource.FromModality(Data), options,
             new ClusterJobOptions { RowBlocks = rowBlocks, ColumnShards = columnShards }).WaitAsync(Clusters.Deadline);
 
@@ -59,7 +59,7 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
         try
         {
             var expected = KnnSimilarityGraph.Build(Data);
-            var actual = await OrleansEisg.BuildKnnGraphAsync(
+            var actual = await OrleansSemanticGraph.BuildKnnGraphAsync(
                 fixture.Cluster.Client, FeatureSource.FromNpy(path, "text"), null,
                 new ClusterJobOptions { RowBlocks = 3, ColumnShards = 2 }).WaitAsync(Clusters.Deadline);
             actual.ShouldEqual(expected);
@@ -71,13 +71,13 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task The_eisg_equals_the_single_machine_eisg()
+    public async Task The_semantic_graph_equals_the_single_machine_one()
     {
         var data = SyntheticDataGenerator.Generate();
-        var options = new EisgOptions { Beta = 0.3f, CoInteractionK = 10, Knn = new KnnGraphOptions { K = 10 } };
-        var expected = Eisg.Build(data, options);
+        var options = new SemanticGraphOptions { Beta = 0.3f, CoInteractionK = 10, Knn = new KnnGraphOptions { K = 10 } };
+        var expected = SemanticGraph.Build(data, options);
 
-        var actual = await OrleansEisg.BuildAsync(
+        var actual = await OrleansSemanticGraph.BuildAsync(
             fixture.Cluster.Client, data, null, options, new ClusterJobOptions { RowBlocks = 3, ColumnShards = 2 }).WaitAsync(Clusters.Deadline);
 
         actual.Modalities.Should().Equal(expected.Modalities);
@@ -111,7 +111,7 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
             await Hold.Until(allThere.Task, TimeSpan.FromSeconds(10));
         };
 
-        var actual = await OrleansEisg.BuildKnnGraphAsync(fixture.Cluster.Client, FeatureSource.FromModality(Data), progress: reports).WaitAsync(Clusters.Deadline);
+        var actual = await OrleansSemanticGraph.BuildKnnGraphAsync(fixture.Cluster.Client, FeatureSource.FromModality(Data), progress: reports).WaitAsync(Clusters.Deadline);
 
         actual.ShouldEqual(KnnSimilarityGraph.Build(Data));
         reports.Last.TotalWorkItems.Should().Be(3, "157 rows make one round of 4,096-row blocks, one per silo");
@@ -129,7 +129,7 @@ public sealed class DistributedGraphTests(ClusterFixture fixture) : IDisposable
             await Task.Delay(TimeSpan.FromSeconds(30), token);
         };
 
-        var build = OrleansEisg.BuildKnnGraphAsync(
+        var build = OrleansSemanticGraph.BuildKnnGraphAsync(
             fixture.Cluster.Client, FeatureSource.FromModality(Data), null, new ClusterJobOptions { RowBlocks = 6 }, cancellationToken: cancellation.Token);
 
         await FluentActions.Awaiting(() => build.WaitAsync(TimeSpan.FromSeconds(20))).Should().ThrowAsync<OperationCanceledException>();

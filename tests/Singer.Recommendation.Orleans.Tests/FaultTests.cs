@@ -40,7 +40,7 @@ public sealed class FaultTests : IDisposable
         };
         var reports = new Reports();
 
-        var build = OrleansEisg.BuildKnnGraphAsync(
+        var build = OrleansSemanticGraph.BuildKnnGraphAsync(
             cluster.Client, FeatureSource.FromModality(Data), Options,
             new ClusterJobOptions { RowBlocks = 8, ColumnShards = 2, WorkItemTimeout = TimeSpan.FromSeconds(4) }, reports);
         await inFlight.Task.WaitAsync(Clusters.Deadline);
@@ -94,7 +94,7 @@ public sealed class FaultTests : IDisposable
         };
         var reports = new Reports { OnReport = p => { if (p.DuplicateResults > 0) duplicateSeen.TrySetResult(); } };
 
-        var graph = await OrleansEisg.BuildKnnGraphAsync(
+        var graph = await OrleansSemanticGraph.BuildKnnGraphAsync(
             cluster.Client, FeatureSource.FromModality(Data), Options,
             new ClusterJobOptions { RowBlocks = 8, ColumnShards = 2, WorkItemTimeout = TimeSpan.FromSeconds(1), MaxAttempts = 30 }, reports)
             .WaitAsync(Clusters.Deadline);
@@ -112,7 +112,7 @@ public sealed class FaultTests : IDisposable
         await using var cluster = await Clusters.StartAsync(1);
         TestHook.Before = (_, _, token) => Task.Delay(TimeSpan.FromSeconds(30), token);
 
-        var error = await FluentActions.Awaiting(() => OrleansEisg.BuildKnnGraphAsync(
+        var error = await FluentActions.Awaiting(() => OrleansSemanticGraph.BuildKnnGraphAsync(
                 cluster.Client, FeatureSource.FromModality(Data), Options,
                 new ClusterJobOptions { RowBlocks = 2, WorkItemTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2 }).WaitAsync(Clusters.Deadline))
             .Should().ThrowAsync<ClusterJobException>();

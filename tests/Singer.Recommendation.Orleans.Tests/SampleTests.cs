@@ -34,7 +34,7 @@ public sealed class SampleTests
             var (client, log) = Start(sample, $"client --generated --items 2000 --dim 48 --base-port {basePort} --silos 2 --verify");
             (await client.WaitForExitAsync().WaitAsync(Clusters.Deadline).ContinueWith(t => t.IsCompletedSuccessfully)).Should().BeTrue("the client finishes");
             client.ExitCode.Should().Be(0, log.ToString());
-            log.ToString().Should().Contain("EISG built across the cluster").And.Contain("'text': identical to the single-machine graph");
+            log.ToString().Should().Contain("Semantic graph built across the cluster").And.Contain("'text': identical to the single-machine graph");
         }
         finally
         {

@@ -107,7 +107,7 @@ public sealed class UnitTests
     public void The_package_makes_no_tensor_call_of_its_own()
     {
         // So the IL scan for implicit TorchSharp Scalars (Singer.Recommendation.Tests) has nothing to check here.
-        typeof(OrleansEisg).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain("TorchSharp");
+        typeof(OrleansSemanticGraph).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().NotContain("TorchSharp");
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed class BuilderContractTests
     {
         Assembly[] library =
         [
-            typeof(ISingerModelBuilder).Assembly, typeof(EisgOptions).Assembly, typeof(SemanticEncoderOptions).Assembly,
+            typeof(ISingerModelBuilder).Assembly, typeof(SemanticGraphOptions).Assembly, typeof(SemanticEncoderOptions).Assembly,
             typeof(PerturbationOptions).Assembly, typeof(AlignmentOptions).Assembly, typeof(SingerModelBuilder).Assembly,
         ];
         var extensions = library

@@ -29,7 +29,7 @@ public sealed class BuilderTests
         options.Should().Contain(o => o.Contains("AlignmentOptions.AnchorWeight"));
         options.Should().Contain(o => o.Contains("AlignmentOptions.Temperature"));
         options.Should().Contain(o => o.Contains("Beta") && o.Contains("[0, 1]"));
-        options.Should().Contain(o => o.Contains("EisgOptions.Knn.K must be ≥ 1"));
+        options.Should().Contain(o => o.Contains("SemanticGraphOptions.Knn.K must be ≥ 1"));
         e.Problems.Should().HaveCountGreaterThanOrEqualTo(9);
         e.Message.Should().Contain($"{e.Problems.Count} problems");
     }
@@ -179,7 +179,7 @@ public sealed class BuilderTests
             .WithTraining(t => t.MaxEpochs(2).BatchSize(1024).EmbeddingSize(16).LearningRate(5e-3))
             .WithSeed(11);
         using var here = Builder().Build();
-        var graph = Eisg.Build(SmallData.Small, here.Options.Graph);
+        var graph = SemanticGraph.Build(SmallData.Small, here.Options.Graph);
 
         using var prebuilt = Builder().UsePrebuiltSemanticGraph(graph).Build();
 
@@ -192,7 +192,7 @@ public sealed class BuilderTests
     public void A_prebuilt_graph_that_does_not_fit_the_model_is_reported()
     {
         var other = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Users = 50, Items = 40, Interactions = 500, Seed = 3 });
-        var graph = Eisg.Build(other);
+        var graph = SemanticGraph.Build(other);
 
         var problems = SingerModelBuilder.LightGcn(SmallData.Small).UsePrebuiltSemanticGraph(graph).Validate();
 

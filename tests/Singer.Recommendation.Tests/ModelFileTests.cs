@@ -91,6 +91,66 @@ public sealed class ModelFileTests(TrainedSmallModel trained) : IClassFixture<Tr
         loaded.ItemCount.Should().Be(trained.Model.ItemCount);
     }
 
+    [Fact]
+    public void A_snapshot_written_and_read_back_is_the_same_snapshot()
+    {
+        // ModelFile writes and reads a plain ModelSnapshot; the weights are opaque bytes to it.
+        byte[] weights = [1, 2, 3, 4, 5];
+        var snapshot = trained.Model.ToSnapshot(weights);
+        using var first = new MemoryStream();
+        ModelFile.Write(first, snapshot);
+        first.Position = 0;
+        var read = ModelFile.Read(first, "first").Snapshot;
+
+        read.Model.Should().Be(snapshot.Model).And.Be("SINGER");
+        read.Options.Should().Be(snapshot.Options);
+        read.Weights.Should().Equal(weights);
+        read.Dataset.Name.Should().Be(snapshot.Dataset.Name);
+        read.Dataset.Users.Ids.Should().Equal(snapshot.Dataset.Users.Ids);
+        read.Dataset.Items.Ids.Should().Equal(snapshot.Dataset.Items.Ids);
+        read.Dataset.Train.RowOffsets.ToArray().Should().Equal(snapshot.Dataset.Train.RowOffsets.ToArray());
+        read.Dataset.Train.ItemIndices.ToArray().Should().Equal(snapshot.Dataset.Train.ItemIndices.ToArray());
+        read.Dataset.Validation.Count.Should().Be(0, "a model file keeps the training interactions only");
+        read.Dataset.Test.Count.Should().Be(0);
+        read.Graph.Should().NotBeNull();
+        read.Graph!.Modalities.Should().Equal(snapshot.Graph!.Modalities);
+        read.Graph.Beta.Should().Be(snapshot.Graph.Beta);
+        SameGraph(read.Graph.CoInteraction, snapshot.Graph.CoInteraction);
+        foreach (string m in snapshot.Graph.Modalities)
+        {
+            read.Dataset.GetModality(m).Values.ToArray().Should().Equal(snapshot.Dataset.GetModality(m).Values.ToArray());
+            SameGraph(read.Graph.ModalityGraph(m), snapshot.Graph.ModalityGraph(m));
+            SameGraph(read.Graph[m], snapshot.Graph[m]);
+        }
+
+        // Written again, the read snapshot gives the same entries byte for byte (the manifest included).
+        using var second = new MemoryStream();
+        ModelFile.Write(second, read);
+        EntriesOf(second).Should().BeEquivalentTo(EntriesOf(first));
+
+        static void SameGraph(Graphs.SparseGraph actual, Graphs.SparseGraph expected)
+        {
+            actual.RowCount.Should().Be(expected.RowCount);
+            actual.ColumnCount.Should().Be(expected.ColumnCount);
+            actual.RowOffsets.ToArray().Should().Equal(expected.RowOffsets.ToArray());
+            actual.ColumnIndices.ToArray().Should().Equal(expected.ColumnIndices.ToArray());
+            actual.Values.ToArray().Should().Equal(expected.Values.ToArray());
+        }
+
+        static Dictionary<string, byte[]> EntriesOf(MemoryStream stream)
+        {
+            stream.Position = 0;
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return zip.Entries.ToDictionary(e => e.FullName, e =>
+            {
+                using var s = e.Open();
+                using var copy = new MemoryStream();
+                s.CopyTo(copy);
+                return copy.ToArray();
+            });
+        }
+    }
+
     public static TheoryData<string> Cases => new()
     {
         "empty", "random bytes", "truncated", "weights flipped", "ids tampered", "manifest missing", "manifest not json",

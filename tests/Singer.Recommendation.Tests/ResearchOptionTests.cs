@@ -106,7 +106,7 @@ public sealed class ResearchOptionTests
         builder.SetComponent(new SemanticEncoderOptions { Input = (SemanticInput)9, Combination = (LayerCombination)9, IdTable = (SemanticIdTable)9 });
         builder.SetComponent(new PerturbationOptions { Placement = (PerturbationPlacement)4, Scale = (PerturbationScale)7 });
         builder.SetComponent(new AlignmentOptions { Rows = (ContrastiveRowSelection)5, Direction = (AlignmentDirection)5, StandardStopGradient = (AlignmentStopGradient)5, WarmupEpochs = -1 });
-        builder.SetComponent(new EisgOptions { CoInteractionWeighting = (CoInteractionWeighting)8 });
+        builder.SetComponent(new SemanticGraphOptions { CoInteractionWeighting = (CoInteractionWeighting)8 });
         var problems = builder.Validate().Select(p => p.ToString()).ToArray();
         string all = string.Join("\n", problems);
         foreach (string name in new[] { "Input", "Combination", "IdTable", "Placement", "Scale", "Rows", "Direction", "StandardStopGradient", "WarmupEpochs", "Weighting" })

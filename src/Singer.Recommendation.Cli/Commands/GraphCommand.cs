@@ -32,14 +32,14 @@ internal sealed class GraphSettings : DataSettings
             : ValidationResult.Success();
 }
 
-/// <summary><c>singer graph</c>: builds the EISG (<see cref="Eisg.Build"/>) and prints <see cref="EisgStatistics"/> per modality.</summary>
+/// <summary><c>singer graph</c>: builds the semantic graph (<see cref="SemanticGraph.Build"/>) and prints <see cref="SemanticGraphStatistics"/> per modality.</summary>
 internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
 {
     public override int Execute(CommandContext context, GraphSettings settings, CancellationToken cancellationToken)
     {
         var device = Shared.ResolveDevice(settings);
         var data = Shared.LoadData(settings);
-        var defaults = new EisgOptions();
+        var defaults = new SemanticGraphOptions();
         var options = defaults with
         {
             Knn = defaults.Knn with { K = settings.K ?? defaults.Knn.K },
@@ -53,7 +53,7 @@ internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
         }
 
         using var loggers = Shared.Loggers(settings);
-        var graph = Eisg.Build(data, options, device.TorchDevice, null, settings.Verbose ? loggers.CreateLogger("singer") : null, cancellationToken);
+        var graph = SemanticGraph.Build(data, options, device.TorchDevice, null, settings.Verbose ? loggers.CreateLogger("singer") : null, cancellationToken);
         var stats = graph.Modalities.Select(graph.Statistics).ToArray();
         if (settings.Json)
         {
@@ -70,14 +70,14 @@ internal sealed class GraphCommand(CliConsole console) : Command<GraphSettings>
         }
 
         console.Out.MarkupLineInterpolated(
-            $"[bold]EISG[/] of '{data.Name}': {data.ItemCount:N0} items, k = {options.Knn.K}, k_c = {options.CoInteractionK}, β = {options.Beta:0.###}");
+            $"[bold]Semantic graph[/] of '{data.Name}': {data.ItemCount:N0} items, k = {options.Knn.K}, k_c = {options.CoInteractionK}, β = {options.Beta:0.###}");
         var table = new Table().Border(TableBorder.Rounded).AddColumn("");
         foreach (var s in stats)
         {
             table.AddColumn(new TableColumn(Markup.Escape(s.Modality)).RightAligned());
         }
 
-        void Row(string name, Func<EisgStatistics, string> value) =>
+        void Row(string name, Func<SemanticGraphStatistics, string> value) =>
             table.AddRow([Markup.Escape(name), .. stats.Select(s => Markup.Escape(value(s)))]);
         var c = CultureInfo.InvariantCulture;
         Row("kNN graph entries", s => s.ModalityEdges.ToString("N0", c));

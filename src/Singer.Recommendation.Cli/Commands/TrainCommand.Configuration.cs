@@ -139,9 +139,9 @@ internal sealed partial class TrainCommand
         ["AlignmentOptions.Temperature"] = "--tau",
         ["AlignmentOptions.ContrastiveRows"] = "--contrastive-rows",
         ["AlignmentOptions.WarmupEpochs"] = "--warmup-epochs",
-        ["EisgOptions.Beta"] = "--beta",
-        ["EisgOptions.Knn.K"] = "--k",
-        ["EisgOptions.CoInteractionK"] = "--coint-k",
+        ["SemanticGraphOptions.Beta"] = "--beta",
+        ["SemanticGraphOptions.Knn.K"] = "--k",
+        ["SemanticGraphOptions.CoInteractionK"] = "--coint-k",
     };
 
     /// <summary>A configuration problem named by the command-line option that fixes it, where there is one (the library names its options).</summary>

@@ -43,7 +43,7 @@ internal sealed partial class TrainCommand(CliConsole console) : Command<TrainSe
             {
                 var s = graph.Statistics(m);
                 console.Out.MarkupLineInterpolated(
-                    $"[bold]EISG[/]   '{m}': {s.FusedEdges:N0} entries, mean degree {s.MeanDegree:F2}, {s.IsolatedItems:N0} isolated items (β = {s.Beta:0.###})");
+                    $"[bold]Semantic graph[/] '{m}': {s.FusedEdges:N0} entries, mean degree {s.MeanDegree:F2}, {s.IsolatedItems:N0} isolated items (β = {s.Beta:0.###})");
             }
         }
 

@@ -52,7 +52,7 @@ internal sealed class TrainSettings : DataSettings
     public double? L2 { get; set; }
 
     [CommandOption("-k|--knn <N>")]
-    [Description("SINGER: modality kNN neighbours per item in the EISG. Default 20 (paper: 10).")]
+    [Description("SINGER: modality kNN neighbours per item in the semantic graph. Default 20 (paper: 10).")]
     public int? K { get; set; }
 
     [CommandOption("--coint-k <N>")]
@@ -84,7 +84,7 @@ internal sealed class TrainSettings : DataSettings
     public float? Tau { get; set; }
 
     [CommandOption("--semantic-layers <N>")]
-    [Description("SINGER: propagation layers L_s over the EISG. Default 2 (paper: 1).")]
+    [Description("SINGER: propagation layers L_s over the semantic graph. Default 2 (paper: 1).")]
     public int? SemanticLayers { get; set; }
 
     [CommandOption("--behavior-layers <N>")]
@@ -96,7 +96,7 @@ internal sealed class TrainSettings : DataSettings
     public string? ContrastiveRows { get; set; }
 
     [CommandOption("--semantic-input <INPUT>")]
-    [Description("SINGER: what the semantic branch propagates over the EISG: features (projected features), item-ids (the item ID embeddings, FREEDOM), both (their sum) or gated (ID embeddings gated by the features, MGCN). Default features.")]
+    [Description("SINGER: what the semantic branch propagates over the semantic graph: features (projected features), item-ids (the item ID embeddings, FREEDOM), both (their sum) or gated (ID embeddings gated by the features, MGCN). Default features.")]
     public string? SemanticInput { get; set; }
 
     [CommandOption("--layer-combination <HOW>")]

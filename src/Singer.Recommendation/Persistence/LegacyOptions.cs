@@ -16,7 +16,7 @@ internal static class LegacyOptions
     /// <summary>(part, property, what the option was before it existed).</summary>
     private static readonly (string Part, string Property, Func<SingerModelOptions, SingerModelOptions> Legacy)[] Added =
     [
-        ("Graph", nameof(EisgOptions.CoInteractionWeighting), o => o with { Graph = o.Graph with { CoInteractionWeighting = CoInteractionWeighting.Count } }),
+        ("Graph", nameof(SemanticGraphOptions.CoInteractionWeighting), o => o with { Graph = o.Graph with { CoInteractionWeighting = CoInteractionWeighting.Count } }),
         ("Semantic", nameof(SemanticEncoderOptions.Input), o => o with { Semantic = o.Semantic with { Input = SemanticInput.Features } }),
         ("Semantic", nameof(SemanticEncoderOptions.Combination), o => o with { Semantic = o.Semantic with { Combination = LayerCombination.Last } }),
         ("Semantic", nameof(SemanticEncoderOptions.IdTable), o => o with { Semantic = o.Semantic with { IdTable = SemanticIdTable.Shared } }),

@@ -15,7 +15,7 @@ public sealed partial class SingerModel
 {
     /// <summary>
     /// The final representations of brand-new items that have no interactions (cold start, <c>docs/serving.md</c>):
-    /// for each modality, the items' top-k neighbours among the trained items (SPEC §1.1, same options as the EISG),
+    /// for each modality, the items' top-k neighbours among the trained items (SPEC §1.1, same options as the semantic graph),
     /// normalised like <c>Ŝ^m</c> against the existing degrees with no co-interaction part, then the trained
     /// projection, propagation and fusion of the semantic branch. A new item has no behaviour embedding, so its
     /// representation is its semantic one. The model and its graph are not changed.
@@ -52,7 +52,7 @@ public sealed partial class SingerModel
             count = f.ItemCount;
             ordered.Add(f);
             var knn = KnnSimilarityGraph.BuildQuery(f, trained, Options.Graph.Knn, Device);
-            rows.Add(NormalizeNewRows(knn, graph.ModalityGraph(name).RowSums(), 1 - graph.Beta));
+            rows.Add(graph.NewItemRows(name, knn));
         }
 
         return semantic.EmbedNewItems(rows, ordered);
@@ -87,29 +87,5 @@ public sealed partial class SingerModel
             Dataset.Train.ItemDegrees());
 
         static float[] Host(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
-    }
-
-    /// <summary><c>scale · w_ij / √(d_i · d_j)</c> with <c>d_i</c> the new row's sum and <c>d_j</c> the existing item's degree (0 when either is 0).</summary>
-    private static SparseGraph NormalizeNewRows(SparseGraph knn, float[] existingDegrees, float scale)
-    {
-        var offsets = knn.RowOffsets.ToArray();
-        var columns = knn.ColumnIndices.ToArray();
-        var values = knn.Values.ToArray();
-        for (int r = 0; r < knn.RowCount; r++)
-        {
-            double rowSum = 0;
-            for (int p = offsets[r]; p < offsets[r + 1]; p++)
-            {
-                rowSum += values[p];
-            }
-
-            for (int p = offsets[r]; p < offsets[r + 1]; p++)
-            {
-                double d = rowSum * existingDegrees[columns[p]];
-                values[p] = d > 0 ? (float)(scale * values[p] / Math.Sqrt(d)) : 0f;
-            }
-        }
-
-        return SparseGraph.FromCsr(knn.RowCount, knn.ColumnCount, offsets, columns, values);
     }
 }

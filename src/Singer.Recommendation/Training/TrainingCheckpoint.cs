@@ -72,7 +72,7 @@ internal static class TrainingCheckpoint
 
         // The stopping rules may change between runs (for example more epochs); everything that shapes the
         // trajectory must be the same.
-        var stored = contents.Options with { Training = contents.Options.Training with { MaxEpochs = model.Options.Training.MaxEpochs, Patience = model.Options.Training.Patience } };
+        var stored = contents.Snapshot.Options with { Training = contents.Snapshot.Options.Training with { MaxEpochs = model.Options.Training.MaxEpochs, Patience = model.Options.Training.Patience } };
         if (stored != model.Options)
         {
             throw new IncompatibleModelFileException(path, "the checkpoint was written with other options than this model's (only MaxEpochs and Patience may differ); resume with the same configuration, or start over with CheckpointOptions.Resume = false.");
@@ -109,7 +109,7 @@ internal static class TrainingCheckpoint
         var bestValidation = epochs.LastOrDefault(e => e.IsBest)?.Validation;
         var current = ReadTensors(Need(CurrentEntry), path, CurrentEntry, device);
         var adam = ReadTensors(Need(AdamEntry), path, AdamEntry, device).OrderBy(kv => int.Parse(kv.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(kv => kv.Value).ToList();
-        return new Restored(state, epochs, bestValidation, current, contents.Weights, adam);
+        return new Restored(state, epochs, bestValidation, current, contents.Snapshot.Weights, adam);
     }
 
     private static byte[] WriteTensors(IReadOnlyList<(string Name, Tensor Value)> tensors)

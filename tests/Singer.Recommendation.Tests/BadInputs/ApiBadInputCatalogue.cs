@@ -35,8 +35,8 @@ internal static class ApiBadInputCatalogue
             "the semantic branch needs item features");
         yield return Builder("builder-perturbation-epsilon-negative", _ => SingerModelBuilder.Singer(SmallData.Small).UsePerturbation(epsilon: -0.1f), "Epsilon: must be in [0, 10]; got -0.1");
         yield return Builder("builder-alignment-temperature-zero", _ => SingerModelBuilder.Singer(SmallData.Small).UseAlignment(temperature: 0f), "Temperature: must be in [0.01, 100]; got 0");
-        yield return Builder("builder-knn-k-zero", _ => SingerModelBuilder.Singer(SmallData.Small).UseSemanticGraph(k: 0), "EisgOptions.Knn.K: must be ≥ 1 and < the item count (200); got 0");
-        yield return Builder("builder-beta-out-of-range", _ => SingerModelBuilder.Singer(SmallData.Small).UseSemanticGraph(beta: 1.5f), "EisgOptions.Beta: must be in [0, 1]; got 1.5");
+        yield return Builder("builder-knn-k-zero", _ => SingerModelBuilder.Singer(SmallData.Small).UseSemanticGraph(k: 0), "SemanticGraphOptions.Knn.K: must be ≥ 1 and < the item count (200); got 0");
+        yield return Builder("builder-beta-out-of-range", _ => SingerModelBuilder.Singer(SmallData.Small).UseSemanticGraph(beta: 1.5f), "SemanticGraphOptions.Beta: must be in [0, 1]; got 1.5");
         yield return Builder("builder-several-problems", _ => SingerModelBuilder.Singer(SmallData.Small).WithTraining(t => t.LearningRate(-1).BatchSize(0).Patience(0)),
             "The model configuration has 3 problems:");
 

@@ -9,7 +9,7 @@ namespace Singer.Recommendation.Orleans;
 /// <summary>
 /// The exact Enhanced Item-Item Semantic Graph (SPEC §1) built on a Microsoft Orleans cluster: the modality kNN graphs
 /// are cut into row block × column shard work items that the silos compute with the single-machine kernel, merged
-/// exactly per row, and fused with the co-interaction graph by β as <see cref="Eisg.Build"/> does. The result equals the
+/// exactly per row, and fused with the co-interaction graph by β as <see cref="SemanticGraph.Build"/> does. The result equals the
 /// single-machine build: the same neighbours, ties to the lower index, zero rows without edges, the same float32
 /// cosines (up to their last bit where BLAS sums another block shape in another order, as between two block heights
 /// on one machine).
@@ -21,10 +21,10 @@ namespace Singer.Recommendation.Orleans;
 /// <para>The co-interaction graph (SPEC §1.2, <c>O(Σ_u |N_u|²)</c>, seconds at 10⁶ interactions) and the fusion run on
 /// the caller's machine.</para>
 /// </remarks>
-public static class OrleansEisg
+public static class OrleansSemanticGraph
 {
     /// <summary>
-    /// Builds the EISG of <paramref name="data"/> on the cluster: the kNN graph of each feature source on the silos, the
+    /// Builds the semantic graph of <paramref name="data"/> on the cluster: the kNN graph of each feature source on the silos, the
     /// co-interaction graph of the TRAINING interactions and the fusion here.
     /// </summary>
     /// <param name="cluster">A connected cluster client (or a grain factory inside a silo).</param>
@@ -39,11 +39,11 @@ public static class OrleansEisg
     /// <exception cref="FeatureSourceException">A silo could not read a feature file (missing, truncated, malformed).</exception>
     /// <exception cref="ClusterJobException">The cluster could not finish (no silo left, a work item failed on every attempt).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static async Task<Eisg> BuildAsync(
+    public static async Task<SemanticGraph> BuildAsync(
         IGrainFactory cluster,
         InteractionDataset data,
         IReadOnlyList<FeatureSource>? features = null,
-        EisgOptions? options = null,
+        SemanticGraphOptions? options = null,
         ClusterJobOptions? job = null,
         IProgress<ClusterJobProgress>? progress = null,
         ILogger? logger = null,
@@ -51,7 +51,7 @@ public static class OrleansEisg
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(data);
-        options ??= new EisgOptions();
+        options ??= new SemanticGraphOptions();
         job ??= new ClusterJobOptions();
         logger ??= NullLogger.Instance;
         features ??= data.Modalities.Select(FeatureSource.FromModality).ToArray();
@@ -65,20 +65,20 @@ public static class OrleansEisg
 
         var problems = new ProblemList();
         int items = data.ItemCount;
-        JobPlan.AddKnnProblems(problems, options.Knn, items, $"{nameof(EisgOptions)}.{nameof(EisgOptions.Knn)}.");
+        JobPlan.AddKnnProblems(problems, options.Knn, items, $"{nameof(SemanticGraphOptions)}.{nameof(SemanticGraphOptions.Knn)}.");
         if (options.CoInteractionK < 1 || options.CoInteractionK >= Math.Max(1, items))
         {
-            problems.Add($"{nameof(EisgOptions)}.{nameof(EisgOptions.CoInteractionK)}", $"must be ≥ 1 and < the item count ({items}); got {options.CoInteractionK}.");
+            problems.Add($"{nameof(SemanticGraphOptions)}.{nameof(SemanticGraphOptions.CoInteractionK)}", $"must be ≥ 1 and < the item count ({items}); got {options.CoInteractionK}.");
         }
 
         if (!(options.Beta >= 0f && options.Beta <= 1f))
         {
-            problems.Add($"{nameof(EisgOptions)}.{nameof(EisgOptions.Beta)}", $"must be in [0, 1]; got {options.Beta}.");
+            problems.Add($"{nameof(SemanticGraphOptions)}.{nameof(SemanticGraphOptions.Beta)}", $"must be in [0, 1]; got {options.Beta}.");
         }
 
         if (features.Count == 0)
         {
-            problems.Add(nameof(features), "no feature source was given and the data set has no modality; the EISG needs at least one (SPEC §1.1).");
+            problems.Add(nameof(features), "no feature source was given and the data set has no modality; the semantic graph needs at least one (SPEC §1.1).");
         }
 
         for (int i = 0; i < features.Count; i++)
@@ -95,7 +95,7 @@ public static class OrleansEisg
         }
 
         job.AddProblems(problems, items, items);
-        problems.ThrowIfAny(nameof(EisgOptions));
+        problems.ThrowIfAny(nameof(SemanticGraphOptions));
 
         var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK }, cancellationToken);
         var knn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
@@ -104,7 +104,7 @@ public static class OrleansEisg
             knn[features[i].Name] = await RunKnnAsync(cluster, features[i], shapes[i], options.Knn, job, progress, logger, cancellationToken).ConfigureAwait(false);
         }
 
-        return Eisg.FromGraphs(knn, coInteraction, options.Beta);
+        return SemanticGraph.FromGraphs(knn, coInteraction, options.Beta);
     }
 
     /// <summary>

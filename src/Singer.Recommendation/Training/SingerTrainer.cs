@@ -9,17 +9,36 @@ using Singer.Recommendation.Internal;
 
 namespace Singer.Recommendation;
 
-// The training room of SingerModel: the loop of Fit (SPEC §5) with early stopping, divergence checks and
-// checkpoints, one epoch, the per-term diagnostics, and the parameter snapshot/restore that keeps the best epoch.
-public sealed partial class SingerModel
+/// <summary>
+/// The training room of <see cref="SingerModel"/> (SPEC §5): the loop of <see cref="SingerModel.Fit(IProgress{EpochReport}?, CancellationToken)"/>
+/// with early stopping on validation, divergence checks and checkpoints; Adam, the triple sampler and the best-epoch
+/// parameter snapshot live here for one run. One epoch and its diagnostics are in <c>SingerTrainer.Epoch.cs</c>.
+/// The model's parameters belong to the model; the trainer only updates them.
+/// </summary>
+internal sealed partial class SingerTrainer
 {
     private static readonly string[] TermNames = ["total", "BPR", "perturbation", "anchor", "alignment", "regularization"];
 
-    private TrainingReport FitCore(CheckpointOptions? checkpoints, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    private readonly SingerModel _model;
+    private readonly SingerNetwork _network;
+    private readonly ILogger _logger;
+
+    /// <summary>A trainer of <paramref name="model"/>, whose network is <paramref name="network"/>.</summary>
+    public SingerTrainer(SingerModel model, SingerNetwork network, ILogger logger)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        _model = model;
+        _network = network;
+        _logger = logger;
+    }
+
+    private SingerModelOptions Options => _model.Options;
+
+    private InteractionDataset Dataset => _model.Dataset;
+
+    public TrainingReport Fit(CheckpointOptions? checkpoints, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var options = Options.Training;
-        var device = Device;
+        var device = _model.Device;
         var sampler = new TripleSampler(Dataset.Train, onlyInteractedNegatives: Options.Semantic.Enabled && Options.Semantic.ColdItems == ColdItemPolicy.SemanticOnly);
         var epochs = new List<EpochReport>();
         string metricName = $"{options.ValidationMetric}@{options.ValidationK}";
@@ -29,11 +48,11 @@ public sealed partial class SingerModel
             Ks = EvaluationOptions.DefaultKs.Append(options.ValidationK).Distinct().Order().ToArray(),
             UserBatchSize = options.EvaluationBatchSize,
         };
-        Log.TrainingStarted(_logger, Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, ComputeDevice.ToString(), Options.Seed);
+        Log.TrainingStarted(_logger, _model.Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, _model.ComputeDevice.ToString(), Options.Seed);
 
         var clock = Stopwatch.StartNew();
         using var optimizer = new AdamOptimizer(_network.parameters(), options.LearningRate);
-        Dictionary<string, Tensor>? best = Snapshot();
+        Dictionary<string, Tensor>? best = ParameterSnapshot.Take(_network);
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
         EvaluationResult? bestValidation = null;
@@ -43,17 +62,17 @@ public sealed partial class SingerModel
         {
             if (checkpoints is { Resume: true } && File.Exists(checkpoints.Path))
             {
-                var restored = TrainingCheckpoint.Read(checkpoints.Path, this, device);
+                var restored = TrainingCheckpoint.Read(checkpoints.Path, _model, device);
                 WeightsLayout.Check(_network, restored.BestWeights, checkpoints.Path);
                 using (var weights = new MemoryStream(restored.BestWeights))
                 {
                     _network.load(weights, strict: true);
                 }
 
-                DisposeSnapshot(best);
-                best = Snapshot();
+                ParameterSnapshot.Dispose(best);
+                best = ParameterSnapshot.Take(_network);
                 Restore(restored.Current);
-                DisposeSnapshot(restored.Current);
+                ParameterSnapshot.Dispose(restored.Current);
                 optimizer.Restore(restored.State.AdamSteps, restored.Adam);
                 foreach (var t in restored.Adam)
                 {
@@ -82,7 +101,7 @@ public sealed partial class SingerModel
                     break;
                 }
 
-                InvalidateCache();
+                _model.InvalidateCache();
                 var epochClock = Stopwatch.StartNew();
                 var (loss, diagnostics, cancelled) = TrainEpoch(sampler, epoch, optimizer, device, cancellationToken);
                 double trainSeconds = epochClock.Elapsed.TotalSeconds;
@@ -100,7 +119,7 @@ public sealed partial class SingerModel
                     int term = Enumerable.Range(1, 5).FirstOrDefault(k => !double.IsFinite(loss[k]), 0);
                     Restore(best);
                     Log.Diverged(_logger, epoch, TermNames[term], loss[term], bestEpoch);
-                    var partial = new TrainingReport(epochs, bestEpoch, bestValidation, null, clock.Elapsed, TrainingStopReason.MaxEpochs, Options.Seed, Name, metricName);
+                    var partial = new TrainingReport(epochs, bestEpoch, bestValidation, null, clock.Elapsed, TrainingStopReason.MaxEpochs, Options.Seed, _model.Name, metricName);
                     throw new TrainingDivergedException(epoch, TermNames[term], loss[term], partial);
                 }
 
@@ -111,7 +130,7 @@ public sealed partial class SingerModel
                 if (validate && (epoch % options.EvaluateEvery == 0 || epoch == options.MaxEpochs))
                 {
                     var evalClock = Stopwatch.StartNew();
-                    validation = RankingEvaluator.Evaluate(this, Dataset, DataSplit.Validation, evaluation, cancellationToken);
+                    validation = RankingEvaluator.Evaluate(_model, Dataset, DataSplit.Validation, evaluation, cancellationToken);
                     evalSeconds = evalClock.Elapsed.TotalSeconds;
                     double score = validation.Get(options.ValidationMetric, options.ValidationK);
                     if (score > bestScore)
@@ -121,8 +140,8 @@ public sealed partial class SingerModel
                         bestValidation = validation;
                         sinceBest = 0;
                         isBest = true;
-                        DisposeSnapshot(best);
-                        best = Snapshot();
+                        ParameterSnapshot.Dispose(best);
+                        best = ParameterSnapshot.Take(_network);
                     }
                     else
                     {
@@ -168,17 +187,29 @@ public sealed partial class SingerModel
         }
         finally
         {
-            DisposeSnapshot(best);
-            InvalidateCache();
+            ParameterSnapshot.Dispose(best);
+            _model.InvalidateCache();
         }
 
-        EvaluationResult? test = Dataset.Test.Count > 0 ? RankingEvaluator.Evaluate(this, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
+        EvaluationResult? test = Dataset.Test.Count > 0 ? RankingEvaluator.Evaluate(_model, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
         if (test is not null)
         {
             Log.TrainingFinished(_logger, bestEpoch, metricName, test.Get(options.ValidationMetric, options.ValidationK), clock.Elapsed.TotalSeconds);
         }
 
-        return new TrainingReport(epochs, bestEpoch, bestValidation, test, clock.Elapsed, stop, Options.Seed, Name, metricName);
+        return new TrainingReport(epochs, bestEpoch, bestValidation, test, clock.Elapsed, stop, Options.Seed, _model.Name, metricName);
+    }
+
+    /// <summary>Copies <paramref name="snapshot"/> into the parameters (nothing when null) and drops the model's cached representations.</summary>
+    private void Restore(Dictionary<string, Tensor>? snapshot)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        ParameterSnapshot.CopyInto(_network, snapshot);
+        _model.InvalidateCache();
     }
 
     /// <summary>Writes a checkpoint: the best parameters as the model's weights, plus the training state, atomically.</summary>
@@ -187,7 +218,7 @@ public sealed partial class SingerModel
         var current = _network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToArray();
         var extras = TrainingCheckpoint.Entries(TrainingCheckpoint.Extras(state, current, optimizer.State));
         byte[] weights;
-        var now = best is null ? null : Snapshot();
+        var now = best is null ? null : ParameterSnapshot.Take(_network);
         try
         {
             Restore(best);
@@ -198,7 +229,7 @@ public sealed partial class SingerModel
         finally
         {
             Restore(now);
-            DisposeSnapshot(now);
+            ParameterSnapshot.Dispose(now);
         }
 
         string full = Path.GetFullPath(path);
@@ -207,7 +238,7 @@ public sealed partial class SingerModel
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                ModelFile.Write(stream, this, weights, extras);
+                ModelFile.Write(stream, _model.ToSnapshot(weights), extras);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -220,104 +251,5 @@ public sealed partial class SingerModel
                 File.Delete(temp);
             }
         }
-    }
-
-    private (double[] Loss, EpochDiagnostics? Diagnostics, bool Cancelled) TrainEpoch(TripleSampler sampler, int epoch, AdamOptimizer optimizer, Device device, CancellationToken cancellationToken)
-    {
-        // Each epoch's randomness (order, negatives, perturbation noise) depends only on the seed and the epoch
-        // number, so a run resumed from a checkpoint repeats the uninterrupted run exactly.
-        int epochSeed = unchecked((Options.Seed * 1_000_003) + epoch);
-        _network.StartEpoch(epochSeed, epoch);
-        EpochDiagnostics? diagnostics = null;
-        int candidates = Options.Training.NegativeCandidates;
-        var (users, pos, neg) = sampler.Epoch(new Random(epochSeed), candidates);
-        int batchSize = Options.Training.BatchSize;
-        int batches = 0;
-        using var sums = zeros(6, dtype: float64, device: device);
-        _network.train();
-        for (int start = 0; start < users.Length; start += batchSize)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ([], null, true);
-            }
-
-            using var scope = NewDisposeScope();
-            int count = Math.Min(batchSize, users.Length - start);
-            EncodedRepresentations? behavior = null;
-            if (candidates > 1)
-            {
-                // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest,
-                // scored with the step's own behaviour propagation (the loss reuses it).
-                var propagated = _network.PropagateBehavior();
-                _network.ChooseHardNegatives(propagated, users, neg, start, count, candidates, device);
-                behavior = propagated;
-            }
-
-            var batch = sampler.Batch(users, pos, neg, start, count, device);
-            bool last = start + batchSize >= users.Length;
-            var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics, behavior);
-            optimizer.ZeroGrad();
-            if (last && Options.Training.Diagnostics)
-            {
-                diagnostics = Diagnose(loss);
-            }
-
-            loss.Total.backward();
-            optimizer.Step();
-            using (no_grad())
-            {
-                sums.PlusInPlace(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
-            }
-
-            batches++;
-        }
-
-        _network.eval();
-        double[] mean;
-        using (var host = sums.cpu())
-        {
-            mean = host.data<double>().ToArray();
-        }
-
-        for (int k = 0; k < mean.Length; k++)
-        {
-            mean[k] /= Math.Max(batches, 1);
-        }
-
-        return (mean, diagnostics, false);
-    }
-
-    private static readonly string[] DiagnosedTerms = ["BPR", "perturbation", "anchor", "alignment", "regularization"];
-
-    /// <summary>
-    /// Each term's value and the norms of its weighted gradient on <c>E_u</c> and <c>E_i</c> (one backward pass per
-    /// active term, keeping the graph for the real step), and the behaviour–semantic cosines.
-    /// </summary>
-    private EpochDiagnostics Diagnose(BatchLosses loss)
-    {
-        var inputs = new Tensor[] { _network.Behavior.UserEmbedding, _network.Behavior.ItemEmbedding };
-        var terms = loss.Terms;
-        var result = new List<LossTermDiagnostics>(terms.Length);
-        for (int k = 0; k < terms.Length; k++)
-        {
-            double weight = loss.Weights[k];
-            double value = terms[k].ToDouble();
-            double userNorm = 0, itemNorm = 0;
-            if (weight != 0 && terms[k].requires_grad)
-            {
-                using var scope = NewDisposeScope();
-                // A zero multiple of both tables keeps them in the graph, so a term that does not reach one gets 0, not an error.
-                var anchor = inputs[0].sum().Plus(inputs[1].sum()).Times(0.0);
-                var weighted = terms[k].Times(weight).Plus(anchor);
-                var grads = autograd.grad([weighted], inputs, retain_graph: true);
-                userNorm = grads[0].Squared().sum().sqrt().ToDouble();
-                itemNorm = grads[1].Squared().sum().sqrt().ToDouble();
-            }
-
-            result.Add(new LossTermDiagnostics(DiagnosedTerms[k], value, weight, userNorm, itemNorm));
-        }
-
-        return new EpochDiagnostics(result, loss.UserCosine?.ToDouble(), loss.ItemCosine?.ToDouble());
     }
 }

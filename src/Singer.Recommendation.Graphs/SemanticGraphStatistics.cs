@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Singer.Recommendation.Graphs;
 
-/// <summary>Counts that describe one fused EISG graph <c>Ŝ^m</c> (printed by the samples; <see cref="Eisg.Statistics"/>).</summary>
+/// <summary>Counts that describe one fused semantic graph <c>Ŝ^m</c> (printed by the samples; <see cref="SemanticGraph.Statistics"/>).</summary>
 /// <param name="Modality">The modality.</param>
 /// <param name="ItemCount">Items (rows and columns).</param>
 /// <param name="Beta">The fusion weight β.</param>
@@ -17,7 +17,7 @@ namespace Singer.Recommendation.Graphs;
 /// <param name="CoInteractionWeightShare">Share of the fused weight contributed by <c>β·norm(C)</c>.</param>
 /// <param name="IsolatedItems">Items with no entry in their fused row.</param>
 /// <param name="DegreeHistogram">Element d = the number of items whose fused row has d entries.</param>
-public sealed record EisgStatistics(
+public sealed record SemanticGraphStatistics(
     string Modality,
     int ItemCount,
     float Beta,
@@ -49,7 +49,7 @@ public sealed record EisgStatistics(
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append(c, $"EISG '{Modality}' (β = {Beta:0.###}): {ItemCount:N0} items, {FusedEdges:N0} entries (mean degree {MeanDegree:F2}, max {MaxDegree}), {IsolatedItems:N0} isolated items").AppendLine();
+        sb.Append(c, $"Semantic graph '{Modality}' (β = {Beta:0.###}): {ItemCount:N0} items, {FusedEdges:N0} entries (mean degree {MeanDegree:F2}, max {MaxDegree}), {IsolatedItems:N0} isolated items").AppendLine();
         sb.Append(c, $"  raw graphs: kNN {ModalityEdges:N0} entries, co-interaction {CoInteractionEdges:N0} entries").AppendLine();
         sb.Append(c, $"  entries from kNN only {EdgesFromModalityOnly:N0}, co-interaction only {EdgesFromCoInteractionOnly:N0}, both {EdgesFromBoth:N0} ");
         sb.Append(c, $"(kNN side {ModalityEdgeShare:P1}, co-interaction side {CoInteractionEdgeShare:P1})").AppendLine();

@@ -6,7 +6,7 @@ using TorchSharp;
 namespace Singer.Recommendation.Graphs;
 
 /// <summary>
-/// The Enhanced Item-Item Semantic Graph of SPEC §1: for each modality m, the fused, normalised graph
+/// The semantic graph (SPEC §1's Enhanced Item-Item Semantic Graph, EISG): for each modality m, the fused, normalised graph
 /// <c>Ŝ^m = (1 − β)·norm(S^m) + β·norm(C)</c>, built once and frozen. Immutable.
 /// </summary>
 /// <remarks>
@@ -14,9 +14,9 @@ namespace Singer.Recommendation.Graphs;
 /// of the training interactions (<see cref="CoInteractionGraph"/>, SPEC §1.2), <c>norm</c> the symmetric normalisation
 /// <c>D^{-1/2} A D^{-1/2}</c> with row sums (<see cref="SparseGraph.SymmetricNormalize"/>, SPEC §1.3), each graph on
 /// its own. A fused row has at most <c>k + k_c</c> entries. The raw parts are kept so that a model file can store them
-/// and <see cref="FromGraphs"/> rebuild the same EISG.
+/// and <see cref="FromGraphs"/> rebuild the same graph.
 /// </remarks>
-public sealed class Eisg
+public sealed class SemanticGraph
 {
     private readonly string[] _modalities;
     private readonly Dictionary<string, SparseGraph> _knn;
@@ -24,7 +24,7 @@ public sealed class Eisg
     private readonly SparseGraph _normalizedCoInteraction;
     private readonly Dictionary<string, SparseGraph> _normalizedKnn;
 
-    private Eisg(string[] modalities, Dictionary<string, SparseGraph> knn, SparseGraph coInteraction, float beta)
+    private SemanticGraph(string[] modalities, Dictionary<string, SparseGraph> knn, SparseGraph coInteraction, float beta)
     {
         _modalities = modalities;
         _knn = knn;
@@ -42,7 +42,7 @@ public sealed class Eisg
     }
 
     /// <summary>
-    /// Builds the EISG of every modality of <paramref name="data"/> from its features and its TRAINING interactions
+    /// Builds the semantic graph of every modality of <paramref name="data"/> from its features and its TRAINING interactions
     /// (validation and test interactions never enter a graph).
     /// </summary>
     /// <param name="data">The data set; every modality gets a graph, in the data set's order.</param>
@@ -52,16 +52,16 @@ public sealed class Eisg
     /// <param name="logger">Receives each builder's messages and the statistics of each fused graph.</param>
     /// <param name="cancellationToken">Checked between blocks.</param>
     /// <exception cref="GraphOptionsException">The options are invalid for this data set (every problem listed).</exception>
-    public static Eisg Build(
+    public static SemanticGraph Build(
         InteractionDataset data,
-        EisgOptions? options = null,
+        SemanticGraphOptions? options = null,
         torch.Device? device = null,
         IProgress<GraphBuildProgress>? progress = null,
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        options ??= new EisgOptions();
+        options ??= new SemanticGraphOptions();
         device ??= torch.CPU;
         options.Validate(data.ItemCount, data.Modalities.Count, device);
         var problems = new ProblemList();
@@ -71,7 +71,7 @@ public sealed class Eisg
                 $"modality '{m.Name}' has {m.ItemCount} rows but the data set has {data.ItemCount} items; feature rows must equal the item count.");
         }
 
-        problems.ThrowIfAny(nameof(EisgOptions));
+        problems.ThrowIfAny(nameof(SemanticGraphOptions));
 
         var coInteraction = CoInteractionGraph.Build(data.Train, new CoInteractionGraphOptions { K = options.CoInteractionK, Weighting = options.CoInteractionWeighting }, progress, logger, cancellationToken);
         var knn = new Dictionary<string, SparseGraph>(StringComparer.Ordinal);
@@ -81,21 +81,21 @@ public sealed class Eisg
         }
 
         var clock = Stopwatch.StartNew();
-        var eisg = new Eisg(data.Modalities.Select(m => m.Name).ToArray(), knn, coInteraction, options.Beta);
-        progress?.Report(new GraphBuildProgress(GraphBuildStage.Fusion, null, eisg._modalities.Length, eisg._modalities.Length, clock.Elapsed));
+        var semanticGraph = new SemanticGraph(data.Modalities.Select(m => m.Name).ToArray(), knn, coInteraction, options.Beta);
+        progress?.Report(new GraphBuildProgress(GraphBuildStage.Fusion, null, semanticGraph._modalities.Length, semanticGraph._modalities.Length, clock.Elapsed));
         if (logger is not null)
         {
-            foreach (string m in eisg._modalities)
+            foreach (string m in semanticGraph._modalities)
             {
-                Log.EisgModality(logger, m, eisg.Beta, eisg.Statistics(m).ToString());
+                Log.SemanticGraphModality(logger, m, semanticGraph.Beta, semanticGraph.Statistics(m).ToString());
             }
         }
 
-        return eisg;
+        return semanticGraph;
     }
 
     /// <summary>
-    /// Rebuilds an EISG from its stored raw parts (for example from a model file): the kNN graph of each modality, the
+    /// Rebuilds a semantic graph from its stored raw parts (for example from a model file): the kNN graph of each modality, the
     /// co-interaction graph and β. Normalisation and fusion are recomputed, so the result equals the one
     /// <see cref="Build"/> gave.
     /// </summary>
@@ -103,13 +103,13 @@ public sealed class Eisg
     /// <param name="coInteraction">The raw co-interaction graph <c>C</c>.</param>
     /// <param name="beta">The fusion weight, in [0, 1].</param>
     /// <exception cref="GraphOptionsException">β is outside [0, 1], there is no modality, or a graph is not square with the item count of the others.</exception>
-    public static Eisg FromGraphs(IReadOnlyDictionary<string, SparseGraph> modalityKnn, SparseGraph coInteraction, float beta)
+    public static SemanticGraph FromGraphs(IReadOnlyDictionary<string, SparseGraph> modalityKnn, SparseGraph coInteraction, float beta)
     {
         ArgumentNullException.ThrowIfNull(modalityKnn);
         ArgumentNullException.ThrowIfNull(coInteraction);
         var problems = new ProblemList();
-        EisgOptions.AddBetaProblem(problems, beta, nameof(beta));
-        problems.AddIf(modalityKnn.Count == 0, nameof(modalityKnn), "is empty; the EISG needs at least one modality graph.");
+        SemanticGraphOptions.AddBetaProblem(problems, beta, nameof(beta));
+        problems.AddIf(modalityKnn.Count == 0, nameof(modalityKnn), "is empty; the semantic graph needs at least one modality graph.");
         int items = coInteraction.RowCount;
         problems.AddIf(coInteraction.RowCount != coInteraction.ColumnCount, nameof(coInteraction),
             $"the co-interaction graph is {coInteraction.RowCount} × {coInteraction.ColumnCount}; it must be square (items × items).");
@@ -125,9 +125,9 @@ public sealed class Eisg
                 $"the graph of modality '{name}' is {graph.RowCount} × {graph.ColumnCount}; it must be {items} × {items} like the co-interaction graph.");
         }
 
-        problems.ThrowIfAny("EISG parts");
+        problems.ThrowIfAny("semantic graph parts");
         var names = modalityKnn.Keys.ToArray();
-        return new Eisg(names, modalityKnn.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), coInteraction, beta);
+        return new SemanticGraph(names, modalityKnn.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), coInteraction, beta);
     }
 
     /// <summary>The modality names, in build order.</summary>
@@ -151,11 +151,35 @@ public sealed class Eisg
     public SparseGraph ModalityGraph(string modality) => Lookup(_knn, modality);
 
     /// <summary>
+    /// The rows that new items — items outside the graph, such as cold-start items added at serving time — have in the
+    /// kNN side of <c>Ŝ^m</c>: their kNN rows over the graph's items (<see cref="KnnSimilarityGraph.BuildQuery"/>),
+    /// normalised against the existing items' degrees in <c>S^m</c> exactly as <see cref="SparseGraph.SymmetricNormalize"/>
+    /// normalises the graph's own rows, and weighted by <c>1 − β</c> (SPEC §1.3–1.4). New items have no
+    /// co-interactions, so this is their whole row of <c>Ŝ^m</c>.
+    /// </summary>
+    /// <param name="modality">The modality whose graph the rows join.</param>
+    /// <param name="knnRows">One row per new item, <see cref="ItemCount"/> columns, raw similarities.</param>
+    /// <exception cref="KeyNotFoundException">No modality has that name.</exception>
+    /// <exception cref="ArgumentException">The rows do not have one column per item of the graph.</exception>
+    public SparseGraph NewItemRows(string modality, SparseGraph knnRows)
+    {
+        ArgumentNullException.ThrowIfNull(knnRows);
+        var knn = ModalityGraph(modality);
+        if (knnRows.ColumnCount != ItemCount)
+        {
+            throw new ArgumentException(
+                $"The new items' rows have {knnRows.ColumnCount} columns; the semantic graph has {ItemCount} items.", nameof(knnRows));
+        }
+
+        return SparseGraph.NormalizeRowsAgainst(knnRows, knn.RowSums(), 1 - Beta);
+    }
+
+    /// <summary>
     /// Counts that describe the fused graph of <paramref name="modality"/>: entries, degree histogram, the share of
     /// entries (and of weight) that comes from each side, isolated items.
     /// </summary>
     /// <exception cref="KeyNotFoundException">No modality has that name.</exception>
-    public EisgStatistics Statistics(string modality)
+    public SemanticGraphStatistics Statistics(string modality)
     {
         var fused = Lookup(_fused, modality);
         var knn = _normalizedKnn[modality];
@@ -207,7 +231,7 @@ public sealed class Eisg
         }
 
         double totalWeight = knnWeight + coWeight;
-        return new EisgStatistics(
+        return new SemanticGraphStatistics(
             modality,
             fused.RowCount,
             Beta,
@@ -228,6 +252,6 @@ public sealed class Eisg
         ArgumentNullException.ThrowIfNull(modality);
         return graphs.TryGetValue(modality, out var graph)
             ? graph
-            : throw new KeyNotFoundException($"The EISG has no modality '{modality}'. Modalities: {string.Join(", ", _modalities)}.");
+            : throw new KeyNotFoundException($"The semantic graph has no modality '{modality}'. Modalities: {string.Join(", ", _modalities)}.");
     }
 }

@@ -3,8 +3,8 @@ using TorchSharp;
 
 namespace Singer.Recommendation.Graphs;
 
-/// <summary>Options of <see cref="Eisg.Build"/>: the Enhanced Item-Item Semantic Graph of SPEC §1.</summary>
-public sealed record EisgOptions
+/// <summary>Options of <see cref="SemanticGraph.Build"/>: the Enhanced Item-Item Semantic Graph of SPEC §1.</summary>
+public sealed record SemanticGraphOptions
 {
     /// <summary>The modality kNN graphs' options (SPEC §1.1), the same for every modality. Default: <c>new KnnGraphOptions()</c> (k = 20, cosine weights, self excluded).</summary>
     public KnnGraphOptions Knn { get; init; } = new();
@@ -36,12 +36,12 @@ public sealed record EisgOptions
     {
         var problems = new ProblemList();
         AddProblems(problems, itemCount, modalityCount, device);
-        problems.ThrowIfAny(nameof(EisgOptions));
+        problems.ThrowIfAny(nameof(SemanticGraphOptions));
     }
 
     private void AddProblems(ProblemList problems, int itemCount, int modalityCount, torch.Device device)
     {
-        const string Prefix = nameof(EisgOptions) + ".";
+        const string Prefix = nameof(SemanticGraphOptions) + ".";
         if (Knn is null)
         {
             problems.Add(Prefix + nameof(Knn), $"is null; use new {nameof(KnnGraphOptions)}() for the defaults.");
@@ -54,7 +54,7 @@ public sealed record EisgOptions
         new CoInteractionGraphOptions { K = CoInteractionK, Weighting = CoInteractionWeighting }
             .AddProblems(problems, itemCount, Prefix + nameof(CoInteractionK), Prefix + nameof(CoInteractionWeighting));
         AddBetaProblem(problems, Beta, Prefix + nameof(Beta));
-        problems.AddIf(modalityCount == 0, "dataset", "has no item modality; the EISG needs at least one (SPEC §1.1).");
+        problems.AddIf(modalityCount == 0, "dataset", "has no item modality; the semantic graph needs at least one (SPEC §1.1).");
     }
 
     internal static void AddBetaProblem(ProblemList problems, float beta, string option) =>

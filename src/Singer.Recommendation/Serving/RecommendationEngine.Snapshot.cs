@@ -1,0 +1,166 @@
+using Singer.Recommendation.Core;
+using Singer.Recommendation.Serving;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Singer.Recommendation;
+
+// The immutable view the read path takes once per call; AddItems publishes a new one atomically.
+public sealed partial class RecommendationEngine
+{
+    /// <summary>An immutable view of what the read path needs.</summary>
+    private sealed class Snapshot(
+        Tensor userVectors,
+        Tensor itemVectors,
+        IdMap users,
+        IdMap items,
+        UserItemMatrix seen,
+        int[] popularity,
+        int[] popularOrder,
+        Int8Items? quantized) : IDisposable
+    {
+        private Tensor? _normalized;
+
+        /// <summary>The int8 item copy of <see cref="RecommendPrecision.Int8Rescored"/>; null for exact engines and GPU engines.</summary>
+        public Int8Items? Quantized { get; } = quantized;
+
+        /// <summary>The float32 values of a contiguous CPU tensor, read in place (the tensor must outlive the span).</summary>
+        public static ReadOnlySpan<float> Floats(Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
+
+        public Tensor UserVectors { get; } = userVectors;
+
+        public Tensor ItemVectors { get; } = itemVectors;
+
+        public IdMap Users { get; } = users;
+
+        public IdMap Items { get; } = items;
+
+        public UserItemMatrix Seen { get; } = seen;
+
+        public int[] Popularity { get; } = popularity;
+
+        /// <summary>
+        /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
+        /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
+        /// </summary>
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount, bool forceBatch = false)
+        {
+            if (users.Length == 1 && !forceBatch && Quantized is { } q && FitsSpan(UserVectors))
+            {
+                int d = (int)UserVectors.shape[1];
+                var user = Floats(UserVectors).Slice(users[0] * d, d);
+                var seen = excludeSeen ? Seen.ItemsOf(users[0]) : [];
+                return [q.Select(user, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), seen, out _)];
+            }
+
+            using var scope = NewDisposeScope();
+            var index = tensor(users.Select(u => (long)u).ToArray(), device: UserVectors.device);
+            var queries = UserVectors.index_select(0, index);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(queries, ItemVectors, k, excludeSeen ? ColumnExclusions.ForUsers(Seen, users) : null);
+            }
+
+            var scores = queries.matmul(ItemVectors.t());
+            if (excludeSeen)
+            {
+                var flat = new List<long>();
+                for (int r = 0; r < users.Length; r++)
+                {
+                    long rowBase = (long)r * Items.Count;
+                    foreach (int i in Seen.ItemsOf(users[r]))
+                    {
+                        flat.Add(rowBase + i);
+                    }
+                }
+
+                if (flat.Count > 0)
+                {
+                    using var minusInfinity = float.NegativeInfinity.ToScalar();
+                    scores.view(-1).index_fill_(0, tensor(flat.ToArray(), device: scores.device), minusInfinity);
+                }
+            }
+
+            return TopK.Select(scores, k);
+        }
+
+        /// <summary>The exact top k of <c>z · z_i</c> for one representation, the given items (ascending) never returned.</summary>
+        public ScoredIndex[] TopItemsFor(float[] z, int k, int[] excluded, int? candidateCount)
+        {
+            if (Quantized is { } q)
+            {
+                return q.Select(z, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), excluded, out _);
+            }
+
+            using var scope = NewDisposeScope();
+            var query = tensor(z, [1, z.Length]).to(ItemVectors.device);
+            if (ItemVectors.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, ItemVectors, k, ColumnExclusions.FromSortedRows([0, excluded.Length], excluded))[0];
+            }
+
+            var scores = query.matmul(ItemVectors.t());
+            if (excluded.Length > 0)
+            {
+                using var minusInfinity = float.NegativeInfinity.ToScalar();
+                scores.index_fill_(1, tensor(excluded.Select(i => (long)i).ToArray(), device: scores.device), minusInfinity);
+            }
+
+            return TopK.Select(scores, k)[0];
+        }
+
+        /// <summary>The top k of the cosine between an item and every other item (the item itself excluded).</summary>
+        public ScoredIndex[] SimilarTo(int item, int k)
+        {
+            using var scope = NewDisposeScope();
+            var normalized = NormalizedItems();
+            var query = normalized.narrow(0, item, 1);
+            if (normalized.device.type == DeviceType.CPU)
+            {
+                return BlockedTopK.Select(query, normalized, k, ColumnExclusions.Diagonal(item))[0];
+            }
+
+            var scores = normalized.matmul(normalized[item]).unsqueeze(0);
+            using var minusInfinity = float.NegativeInfinity.ToScalar();
+            scores.index_fill_(1, tensor(new long[] { item }, device: scores.device), minusInfinity);
+            return TopK.Select(scores, k)[0];
+        }
+
+        public RecommendedItem[] Popular(int k) =>
+            popularOrder.Take(k).Select(i => new RecommendedItem(Items[i], i, Popularity[i])).ToArray();
+
+        /// <summary>Row-normalised item vectors, computed once (races compute the same value; the loser's copy is disposed).</summary>
+        public Tensor NormalizedItems()
+        {
+            if (Volatile.Read(ref _normalized) is { } ready)
+            {
+                return ready;
+            }
+
+            Tensor fresh;
+            using (no_grad())
+            {
+                using var tiny = 1e-12.ToScalar();
+                var norms = ItemVectors.norm(1, keepdim: true).clamp_min(tiny);
+                fresh = (ItemVectors / norms).DetachFromDisposeScope();
+                norms.Dispose();
+            }
+
+            var winner = Interlocked.CompareExchange(ref _normalized, fresh, null);
+            if (winner is not null)
+            {
+                fresh.Dispose();
+                return winner;
+            }
+
+            return fresh;
+        }
+
+        public void Dispose()
+        {
+            UserVectors.Dispose();
+            ItemVectors.Dispose();
+            _normalized?.Dispose();
+        }
+    }
+}
