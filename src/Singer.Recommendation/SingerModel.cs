@@ -111,6 +111,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     public EvaluationResult Evaluate(DataSplit split, EvaluationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var retention = Options.Training.RetainNativeMemory ? NativeMemoryRetention.Enter() : null;
         return RankingEvaluator.Evaluate(this, Dataset, split, options, cancellationToken);
     }
 

@@ -15,10 +15,14 @@ public sealed partial class SingerModel
 {
     private static readonly string[] TermNames = ["total", "BPR", "perturbation", "anchor", "alignment", "regularization"];
 
+    /// <summary>When set, the training epochs add the time of each part of their steps to it (the <c>growth</c> benchmark's profile).</summary>
+    internal StepProfile? Profile { get; set; }
+
     private TrainingReport FitCore(CheckpointOptions? checkpoints, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var options = Options.Training;
+        using var retention = options.RetainNativeMemory ? NativeMemoryRetention.Enter() : null;
         var device = Device;
         var sampler = new TripleSampler(Dataset.Train, onlyInteractedNegatives: Options.Semantic.Enabled && Options.Semantic.ColdItems == ColdItemPolicy.SemanticOnly);
         var epochs = new List<EpochReport>();
@@ -29,7 +33,7 @@ public sealed partial class SingerModel
             Ks = EvaluationOptions.DefaultKs.Append(options.ValidationK).Distinct().Order().ToArray(),
             UserBatchSize = options.EvaluationBatchSize,
         };
-        Log.TrainingStarted(_logger, Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, ComputeDevice.ToString(), Options.Seed);
+        Log.TrainingStarted(_logger, Name, Dataset.Name, sampler.PairCount, options.EffectiveBatchSize(sampler.PairCount), options.MaxEpochs, ComputeDevice.ToString(), Options.Seed);
 
         var clock = Stopwatch.StartNew();
         using var optimizer = new AdamOptimizer(_network.parameters(), options.LearningRate);
@@ -172,7 +176,7 @@ public sealed partial class SingerModel
             InvalidateCache();
         }
 
-        EvaluationResult? test = Dataset.Test.Count > 0 ? RankingEvaluator.Evaluate(this, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
+        EvaluationResult? test = Dataset.Test.Count > 0 && Profile?.StopAfter is null or int.MaxValue ? RankingEvaluator.Evaluate(this, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
         if (test is not null)
         {
             Log.TrainingFinished(_logger, bestEpoch, metricName, test.Get(options.ValidationMetric, options.ValidationK), clock.Elapsed.TotalSeconds);
@@ -230,14 +234,24 @@ public sealed partial class SingerModel
         _network.StartEpoch(epochSeed, epoch);
         EpochDiagnostics? diagnostics = null;
         int candidates = Options.Training.NegativeCandidates;
+        var profile = Profile;
+        var lap = profile is null ? null : Stopwatch.StartNew();
         var (users, pos, neg) = sampler.Epoch(new Random(epochSeed), candidates);
-        int batchSize = Options.Training.BatchSize;
+        int batchSize = Options.Training.EffectiveBatchSize(users.Length);
+        if (profile is not null)
+        {
+            profile.Epochs++;
+            profile.Lap(lap!, 0);
+        }
+
         int batches = 0;
         using var sums = zeros(6, dtype: float64, device: device);
         _network.train();
         for (int start = 0; start < users.Length; start += batchSize)
         {
-            if (cancellationToken.IsCancellationRequested)
+            // The previous step's scope has been disposed: its tensors' release counts as bookkeeping.
+            profile?.Lap(lap!, 7);
+            if (cancellationToken.IsCancellationRequested || profile?.Steps >= profile?.StopAfter)
             {
                 return ([], null, true);
             }
@@ -250,11 +264,14 @@ public sealed partial class SingerModel
                 // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest,
                 // scored with the step's own behaviour propagation (the loss reuses it).
                 var propagated = _network.PropagateBehavior();
+                profile?.Lap(lap!, 1);
                 _network.ChooseHardNegatives(propagated, users, neg, start, count, candidates, device);
+                profile?.Lap(lap!, 2);
                 behavior = propagated;
             }
 
             var batch = sampler.Batch(users, pos, neg, start, count, device);
+            profile?.Lap(lap!, 3);
             bool last = start + batchSize >= users.Length;
             var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics, behavior);
             optimizer.ZeroGrad();
@@ -263,14 +280,22 @@ public sealed partial class SingerModel
                 diagnostics = Diagnose(loss);
             }
 
+            profile?.Lap(lap!, 4);
             loss.Total.backward();
+            profile?.Lap(lap!, 5);
             optimizer.Step();
+            profile?.Lap(lap!, 6);
             using (no_grad())
             {
                 sums.PlusInPlace(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
             }
 
             batches++;
+            if (profile is not null && ++profile.StepsRun > profile.Warmup)
+            {
+                profile.Steps++;
+            }
+
         }
 
         _network.eval();
