@@ -206,15 +206,17 @@ internal static class GrowthMode
     }
 
     /// <summary>
-    /// <c>growth-plot --input A.md[,B.md] --plot FILE.png</c>: redraws the plot from the tables of earlier runs (the
-    /// second file, if any, is drawn dashed: for example the capped, batch-scaled variant).
+    /// <c>growth-plot --input A.md[,B.md] [--labels a,b] [--title T] --plot FILE.png</c>: redraws the plot from the tables of
+    /// earlier runs (the second file, if any, is drawn dashed, epochs only: for example the capped, batch-scaled
+    /// variant, or the same runs before a change); <c>--labels</c> names each file's series in the legend.
     /// </summary>
     public static int Replot(string[] args)
     {
         var files = ModeSupport.Option(args, "input", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         string plot = ModeSupport.Option(args, "plot", "growth.png");
         var sets = files.Select(ParseTable).ToList();
-        Plot(sets, files.Select((f, i) => i == 0 ? "" : " (capped, batch 2,048·f)").ToList(), plot);
+        var labels = ModeSupport.Option(args, "labels", "").Split(',');
+        Plot(sets, files.Select((f, i) => labels.Length == files.Length ? $" ({labels[i]})" : i == 0 ? "" : " (capped, batch 2,048·f)").ToList(), plot);
         Console.WriteLine($"Plot: {plot}");
         return 0;
     }
@@ -290,7 +292,7 @@ internal static class GrowthMode
         plot.Axes.Left.TickGenerator = LogTicks(all.SelectMany(r => new[] { r.Build, r.Epoch, r.Evaluation }).Where(v => v > 0 && !double.IsNaN(v)), v => v.ToString("G3", CultureInfo.InvariantCulture));
         plot.XLabel("training interactions (log scale)");
         plot.YLabel("seconds (log scale)");
-        plot.Title("Training cost as the data grows (1×, 4×, 16×, 64× ml100k)");
+        plot.Title(ModeSupport.Option(Environment.GetCommandLineArgs(), "title", "Training cost as the data grows (1×, 4×, 16×, 64× ml100k)"));
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 560);

@@ -14,8 +14,9 @@ namespace Singer.Recommendation.Benchmarks;
 /// ns per training interaction of the batch, and each part's fitted growth exponent (expected 1: the work of a step
 /// of batch 2,048·f — the propagation over all edges, the batch's scoring, the optimizer over all rows — grows as f).
 /// With <c>--spmm</c> it also times the bare propagation (<see cref="BehaviorEncoder.PropagateLayers"/>, 2 layers, no
-/// gradient) per edge, for the graph in its own id order and with users and items renumbered (by descending degree,
-/// and at random), to tell memory traffic from work.
+/// gradient, native memory retained as in training) per edge, for the graph in its own id order and with users and
+/// items renumbered (by descending degree, and at random), to tell memory traffic from work; <c>--models none</c>
+/// times only that.
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--factors 1,4,16</c> <c>--models lightgcn,singer</c> <c>--steps 6</c> (timed steps; the table is their
@@ -28,7 +29,7 @@ internal static class GrowthStepsMode
     public static int Run(string[] args)
     {
         var factors = ModeSupport.Ints(args, "factors", "1,4,16");
-        var models = ModeSupport.Option(args, "models", "lightgcn,singer").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var models = ModeSupport.Option(args, "models", "lightgcn,singer").Split(',', StringSplitOptions.RemoveEmptyEntries).Where(m => m != "none").ToArray();
         int steps = ModeSupport.Int(args, "steps", 6), cap = ModeSupport.Int(args, "cap", 256), fixedBatch = ModeSupport.Int(args, "batch", 0);
         bool spmm = args.Contains("--spmm");
         // --compare-retention: every run twice, RetainNativeMemory off then on, side by side in this process.
@@ -148,6 +149,9 @@ internal static class GrowthStepsMode
         var times = new List<double>[orders.Length];
         using var generator = new Generator(1, CPU);
         var encoders = orders.Select(o => new BehaviorEncoder(o.Graph, 64, 2, generator)).ToArray();
+        // As in training: freed blocks are reused, so the timing is the propagation's, not the page faults of fresh
+        // 41 MB outputs at 64× (see RetainNativeMemory).
+        using var retention = NativeMemoryRetention.Enter();
         for (int k = 0; k < orders.Length; k++)
         {
             times[k] = [];
