@@ -16,7 +16,8 @@ namespace Singer.Recommendation.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--cap N</c> (SINGER's <c>ContrastiveRows</c>), <c>--batch-scale</c> (batch size 2,048·f, so the
-/// number of steps per epoch stays constant), <c>--factors 1,4,16,64</c> <c>--epochs 1</c> (per run; <c>--large-epochs 0</c> from <c>--large-from 16</c>×
+/// number of steps per epoch stays constant), <c>--max-steps N</c> (<see cref="TrainingOptions.MaxStepsPerEpoch"/>),
+/// <c>--no-retain</c> (<see cref="TrainingOptions.RetainNativeMemory"/> off, the behaviour before it existed), <c>--factors 1,4,16,64</c> <c>--epochs 1</c> (per run; <c>--large-epochs 0</c> from <c>--large-from 16</c>×
 /// on: build and evaluation only, because an epoch grows faster than linearly, see docs/benchmarks.md)
 /// <c>--plot FILE.png</c> <c>--output FILE.md</c>. Work per step: an epoch is linear in the interactions (f¹), the
 /// evaluation in users × items (f²), the kNN graph in N²·d (f²), the co-interaction graph in Σ_u |N_u|² (about f¹ at a
@@ -33,8 +34,11 @@ internal static class GrowthMode
         string output = ModeSupport.Option(args, "output", ""), plot = ModeSupport.Option(args, "plot", "");
         int cap = ModeSupport.Int(args, "cap", 0);
         bool batchScale = args.Contains("--batch-scale");
+        bool noRetain = args.Contains("--no-retain");
+        int maxSteps = ModeSupport.Int(args, "max-steps", 0);
         string variant = (cap > 0 ? $"; SINGER's contrastive terms capped at {cap} rows (ContrastiveRows)" : "; library defaults") +
-            (batchScale ? "; batch size 2,048·f (a constant number of steps per epoch)" : "; batch size 2,048");
+            (batchScale ? "; batch size 2,048·f (a constant number of steps per epoch)" : "; batch size 2,048") +
+            (maxSteps > 0 ? $"; MaxStepsPerEpoch = {maxSteps}" : "") + (noRetain ? "; RetainNativeMemory off" : "");
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(c, $"Training cost as the data grows: f × ml100k (943·f users, 1,682·f items, 100,000·f interactions; features 384-d + 8-d){variant}, d = 64; {epochs} epoch(s) per run ({largeEpochs} from {largeFrom}× on: build and evaluation only), each run in its own process; the evaluation (all validation users, full ranking) is timed once before training");
@@ -49,7 +53,7 @@ internal static class GrowthMode
             foreach (string model in Models)
             {
                 int e = f >= largeFrom ? largeEpochs : epochs;
-                var row = RunChild(f, model, e, cap, batchScale);
+                var row = RunChild(f, model, e, cap, batchScale, noRetain, maxSteps);
                 if (row is null)
                 {
                     sb.AppendLine(c, $"| {f} | | | | {model} | failed | | | | |");
@@ -116,8 +120,11 @@ internal static class GrowthMode
         // does not depend on the values).
         int cap = ModeSupport.Int(args, "cap", 0);
         int batch = args.Contains("--batch-scale") ? 2048 * f : 2048;
+        int maxSteps = ModeSupport.Int(args, "max-steps", 0);
+        bool retain = !args.Contains("--no-retain");
         var builder = (model == "lightgcn" ? SingerModelBuilder.LightGcn(data) : SingerModelBuilder.Singer(data))
-            .WithTraining(t => t.MaxEpochs(Math.Max(1, epochs)).Patience(epochs + 1).EvaluateEvery(Math.Max(1, epochs)).BatchSize(batch))
+            .WithTraining(t => t.MaxEpochs(Math.Max(1, epochs)).Patience(epochs + 1).EvaluateEvery(Math.Max(1, epochs)).BatchSize(batch)
+                .MaxStepsPerEpoch(maxSteps > 0 ? maxSteps : null).RetainNativeMemory(retain))
             .WithSeed(1);
         if (cap > 0 && model == "singer")
         {
@@ -143,7 +150,7 @@ internal static class GrowthMode
 
     private sealed record Row(int Factor, string Model, int Users, int Items, int Interactions, double Build, double Epoch, double Evaluation, long Peak);
 
-    private static Row? RunChild(int f, string model, int epochs, int cap, bool batchScale)
+    private static Row? RunChild(int f, string model, int epochs, int cap, bool batchScale, bool noRetain, int maxSteps)
     {
         string self = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -161,6 +168,14 @@ internal static class GrowthMode
         {
             start.ArgumentList.Add("--batch-scale");
         }
+
+        if (noRetain)
+        {
+            start.ArgumentList.Add("--no-retain");
+        }
+
+        start.ArgumentList.Add("--max-steps");
+        start.ArgumentList.Add(maxSteps.ToString(CultureInfo.InvariantCulture));
 
         using var process = Process.Start(start)!;
         string text = process.StandardOutput.ReadToEnd();
@@ -191,15 +206,17 @@ internal static class GrowthMode
     }
 
     /// <summary>
-    /// <c>growth-plot --input A.md[,B.md] --plot FILE.png</c>: redraws the plot from the tables of earlier runs (the
-    /// second file, if any, is drawn dashed: for example the capped, batch-scaled variant).
+    /// <c>growth-plot --input A.md[,B.md] [--labels a,b] [--title T] --plot FILE.png</c>: redraws the plot from the tables of
+    /// earlier runs (the second file, if any, is drawn dashed, epochs only: for example the capped, batch-scaled
+    /// variant, or the same runs before a change); <c>--labels</c> names each file's series in the legend.
     /// </summary>
     public static int Replot(string[] args)
     {
         var files = ModeSupport.Option(args, "input", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         string plot = ModeSupport.Option(args, "plot", "growth.png");
         var sets = files.Select(ParseTable).ToList();
-        Plot(sets, files.Select((f, i) => i == 0 ? "" : " (capped, batch 2,048·f)").ToList(), plot);
+        var labels = ModeSupport.Option(args, "labels", "").Split(',');
+        Plot(sets, files.Select((f, i) => labels.Length == files.Length ? $" ({labels[i]})" : i == 0 ? "" : " (capped, batch 2,048·f)").ToList(), plot);
         Console.WriteLine($"Plot: {plot}");
         return 0;
     }
@@ -275,7 +292,7 @@ internal static class GrowthMode
         plot.Axes.Left.TickGenerator = LogTicks(all.SelectMany(r => new[] { r.Build, r.Epoch, r.Evaluation }).Where(v => v > 0 && !double.IsNaN(v)), v => v.ToString("G3", CultureInfo.InvariantCulture));
         plot.XLabel("training interactions (log scale)");
         plot.YLabel("seconds (log scale)");
-        plot.Title("Training cost as the data grows (1×, 4×, 16×, 64× ml100k)");
+        plot.Title(ModeSupport.Option(Environment.GetCommandLineArgs(), "title", "Training cost as the data grows (1×, 4×, 16×, 64× ml100k)"));
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 560);

@@ -21,6 +21,7 @@ public static class Program
         ["export"] = new("All-users Parquet export: 100k users × 100k items × 64-d, k = 100: throughput, file size, peak memory.", ExportMode.Run),
         ["growth"] = new("Training cost as the data grows: 1×, 4×, 16×, 64× ml100k; semantic graph build, epoch, evaluation, peak memory; exponents and a log-log plot.", GrowthMode.Run),
         ["growth-plot"] = new("(used after 'growth') redraws the log-log plot from saved tables: --input A.md[,B.md] --plot FILE.png.", GrowthMode.Replot),
+        ["growth-steps"] = new("Where a training step's time goes as the data grows: per-part ms per step at 1×, 4×, 16× … ml100k; --spmm adds the bare propagation by id order.", GrowthStepsMode.Run),
         ["growth-one"] = new("(used by 'growth') one data set and model in this process, printed as a RESULT line.", GrowthMode.RunOne),
         ["cuda-knn"] = new("CUDA: the blocked kNN builder next to the plain 'product + topk' loop (N = 200k, d = 384, k = 10).", CudaKnnMode.Run),
     };

@@ -115,6 +115,7 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
     public EvaluationResult Evaluate(DataSplit split, EvaluationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        using var retention = Options.Training.RetainNativeMemory ? NativeMemoryRetention.Enter() : null;
         return RankingEvaluator.Evaluate(this, Dataset, split, options, cancellationToken);
     }
 
@@ -274,6 +275,9 @@ public sealed partial class SingerModel : IRankingScorer, IDisposable
         InvalidateCache();
         _network.Dispose();
     }
+
+    /// <summary>When set, the training epochs add the time of each part of their steps to it (the <c>growth-steps</c> benchmark's profile).</summary>
+    internal StepProfile? Profile { get; set; }
 
     /// <summary>Drops the cached representations; the trainer calls it whenever the parameters change.</summary>
     internal void InvalidateCache()

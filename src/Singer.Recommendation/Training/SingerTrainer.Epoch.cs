@@ -21,14 +21,24 @@ internal sealed partial class SingerTrainer
         _network.StartEpoch(epochSeed, epoch);
         EpochDiagnostics? diagnostics = null;
         int candidates = Options.Training.NegativeCandidates;
+        var profile = _model.Profile;
+        var lap = profile is null ? null : Stopwatch.StartNew();
         var (users, pos, neg) = sampler.Epoch(new Random(epochSeed), candidates);
-        int batchSize = Options.Training.BatchSize;
+        int batchSize = Options.Training.EffectiveBatchSize(users.Length);
+        if (profile is not null)
+        {
+            profile.Epochs++;
+            profile.Lap(lap!, 0);
+        }
+
         int batches = 0;
         using var sums = zeros(6, dtype: float64, device: device);
         _network.train();
         for (int start = 0; start < users.Length; start += batchSize)
         {
-            if (cancellationToken.IsCancellationRequested)
+            // The previous step's scope has been disposed: its tensors' release counts as bookkeeping.
+            profile?.Lap(lap!, 7);
+            if (cancellationToken.IsCancellationRequested || profile?.Steps >= profile?.StopAfter)
             {
                 return ([], null, true);
             }
@@ -41,11 +51,14 @@ internal sealed partial class SingerTrainer
                 // Dynamic negative sampling: of each pair's candidates, the one the current model ranks highest,
                 // scored with the step's own behaviour propagation (the loss reuses it).
                 var propagated = _network.PropagateBehavior();
+                profile?.Lap(lap!, 1);
                 _network.ChooseHardNegatives(propagated, users, neg, start, count, candidates, device);
+                profile?.Lap(lap!, 2);
                 behavior = propagated;
             }
 
             var batch = sampler.Batch(users, pos, neg, start, count, device);
+            profile?.Lap(lap!, 3);
             bool last = start + batchSize >= users.Length;
             var loss = _network.Loss(batch, diagnostics: last && Options.Training.Diagnostics, behavior);
             optimizer.ZeroGrad();
@@ -54,14 +67,21 @@ internal sealed partial class SingerTrainer
                 diagnostics = Diagnose(loss);
             }
 
+            profile?.Lap(lap!, 4);
             loss.Total.backward();
+            profile?.Lap(lap!, 5);
             optimizer.Step();
+            profile?.Lap(lap!, 6);
             using (no_grad())
             {
                 sums.PlusInPlace(stack(new[] { loss.Total, loss.Bpr, loss.Perturbation, loss.Anchor, loss.Alignment, loss.Regularization }).to(float64));
             }
 
             batches++;
+            if (profile is not null && ++profile.StepsRun > profile.Warmup)
+            {
+                profile.Steps++;
+            }
         }
 
         _network.eval();

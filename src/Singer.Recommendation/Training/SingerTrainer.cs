@@ -38,6 +38,7 @@ internal sealed partial class SingerTrainer
     public TrainingReport Fit(CheckpointOptions? checkpoints, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var options = Options.Training;
+        using var retention = options.RetainNativeMemory ? NativeMemoryRetention.Enter() : null;
         var device = _model.Device;
         var sampler = new TripleSampler(Dataset.Train, onlyInteractedNegatives: Options.Semantic.Enabled && Options.Semantic.ColdItems == ColdItemPolicy.SemanticOnly);
         var epochs = new List<EpochReport>();
@@ -48,7 +49,7 @@ internal sealed partial class SingerTrainer
             Ks = EvaluationOptions.DefaultKs.Append(options.ValidationK).Distinct().Order().ToArray(),
             UserBatchSize = options.EvaluationBatchSize,
         };
-        Log.TrainingStarted(_logger, _model.Name, Dataset.Name, sampler.PairCount, options.BatchSize, options.MaxEpochs, _model.ComputeDevice.ToString(), Options.Seed);
+        Log.TrainingStarted(_logger, _model.Name, Dataset.Name, sampler.PairCount, options.EffectiveBatchSize(sampler.PairCount), options.MaxEpochs, _model.ComputeDevice.ToString(), Options.Seed);
 
         var clock = Stopwatch.StartNew();
         using var optimizer = new AdamOptimizer(_network.parameters(), options.LearningRate);
@@ -191,7 +192,7 @@ internal sealed partial class SingerTrainer
             _model.InvalidateCache();
         }
 
-        EvaluationResult? test = Dataset.Test.Count > 0 ? RankingEvaluator.Evaluate(_model, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
+        EvaluationResult? test = Dataset.Test.Count > 0 && _model.Profile?.StopAfter is null or int.MaxValue ? RankingEvaluator.Evaluate(_model, Dataset, DataSplit.Test, evaluation, CancellationToken.None) : null;
         if (test is not null)
         {
             Log.TrainingFinished(_logger, bestEpoch, metricName, test.Get(options.ValidationMetric, options.ValidationK), clock.Elapsed.TotalSeconds);

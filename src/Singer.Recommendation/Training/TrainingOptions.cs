@@ -53,6 +53,39 @@ public sealed record TrainingOptions
     /// </summary>
     public int NegativeCandidates { get; init; } = TrainingDefaults.NegativeCandidates;
 
+    /// <summary>
+    /// The most training steps (batches) per epoch, or null (the default) for no limit. When the training pairs
+    /// exceed <see cref="BatchSize"/> × this, an epoch's batch grows to ⌈pairs / MaxStepsPerEpoch⌉, so the number of
+    /// full-graph propagations per epoch — every step propagates the whole user–item graph — stays bounded as the data
+    /// grows and an epoch costs O(interactions) instead of O(interactions² / BatchSize). This changes the optimisation
+    /// (fewer, larger steps at the same learning rate): tune it on validation. With the defaults MovieLens-100K
+    /// (75,000 pairs, 37 steps of 2,048) is unaffected by any limit of 37 or more.
+    /// </summary>
+    public int? MaxStepsPerEpoch { get; init; }
+
+    /// <summary>
+    /// Whether training and evaluation keep the native memory that libtorch frees (on Linux with glibc: no fresh
+    /// <c>mmap</c> per large tensor, no heap trimming while <see cref="SingerModel.Fit(IProgress{EpochReport}, CancellationToken)"/>
+    /// or <see cref="SingerModel.Evaluate"/> runs; the memory is returned to the system when they end). Large tensors
+    /// then reuse pages instead of faulting fresh ones in at every step, which made a step grow faster than its work
+    /// once a <c>[users + items, d]</c> tensor passed glibc's 32 MB mmap threshold (docs/benchmarks.md). Process-wide
+    /// while any model trains or evaluates; it changes no value. Default true; no effect on other platforms.
+    /// </summary>
+    public bool RetainNativeMemory { get; init; } = true;
+
+    /// <summary>The batch size of an epoch of <paramref name="pairs"/> training pairs: <see cref="BatchSize"/>, grown to respect <see cref="MaxStepsPerEpoch"/>.</summary>
+    /// <param name="pairs">The training pairs of the epoch.</param>
+    public int EffectiveBatchSize(int pairs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pairs);
+        if (MaxStepsPerEpoch is not { } steps || steps < 1 || (long)BatchSize * steps >= pairs)
+        {
+            return BatchSize;
+        }
+
+        return (int)(((long)pairs + steps - 1) / steps);
+    }
+
     /// <summary>Every problem with these options.</summary>
     public IEnumerable<OptionProblem> Validate()
     {
@@ -97,6 +130,11 @@ public sealed record TrainingOptions
             yield return new OptionProblem($"{p}.{nameof(NegativeCandidates)}", $"must be in [1, 1024]; got {NegativeCandidates}.");
         }
 
+        if (MaxStepsPerEpoch is < 1)
+        {
+            yield return new OptionProblem($"{p}.{nameof(MaxStepsPerEpoch)}", $"must be ≥ 1 or null (no limit); got {MaxStepsPerEpoch}.");
+        }
+
         if (ValidationK < 1)
         {
             yield return new OptionProblem($"{p}.{nameof(ValidationK)}", $"must be ≥ 1; got {ValidationK}.");
@@ -127,6 +165,12 @@ public sealed class TrainingOptionsBuilder
 
     /// <summary>Sets <see cref="TrainingOptions.BatchSize"/>.</summary>
     public TrainingOptionsBuilder BatchSize(int value) => Set(Options with { BatchSize = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.MaxStepsPerEpoch"/> (null: no limit).</summary>
+    public TrainingOptionsBuilder MaxStepsPerEpoch(int? value) => Set(Options with { MaxStepsPerEpoch = value });
+
+    /// <summary>Sets <see cref="TrainingOptions.RetainNativeMemory"/>.</summary>
+    public TrainingOptionsBuilder RetainNativeMemory(bool enabled) => Set(Options with { RetainNativeMemory = enabled });
 
     /// <summary>Sets <see cref="TrainingOptions.MaxEpochs"/>.</summary>
     public TrainingOptionsBuilder MaxEpochs(int value) => Set(Options with { MaxEpochs = value });
