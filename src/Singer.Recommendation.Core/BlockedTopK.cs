@@ -22,12 +22,6 @@ namespace Singer.Recommendation.Core;
 /// </remarks>
 public static class BlockedTopK
 {
-    /// <summary>
-    /// The default tile buffer: 512 KiB, half the L2 cache of one core on current x86 servers (the item tile of the
-    /// product shares it), but never fewer than 1,024 columns per product, below which the BLAS call overhead shows.
-    /// </summary>
-    internal const long DefaultTileBytes = 1L << 19;
-
     private const int MinTileColumns = 1024;
 
     /// <summary>The top <paramref name="k"/> columns of every row of <c>queries · itemsᵀ</c>, best first.</summary>
@@ -130,7 +124,7 @@ public static class BlockedTopK
         }
     }
 
-    /// <summary>Columns per tile: the requested width, or about <see cref="DefaultTileBytes"/> of scores, a multiple of 64.</summary>
+    /// <summary>Columns per tile: the requested width, or about <see cref="Defaults.TileBytes"/> of scores, a multiple of 64.</summary>
     internal static int TileColumns(int rows, int n, int? requested)
     {
         if (requested is { } r)
@@ -139,7 +133,7 @@ public static class BlockedTopK
             return Math.Min(r, n);
         }
 
-        long columns = DefaultTileBytes / (sizeof(float) * (long)Math.Max(1, rows));
+        long columns = Defaults.TileBytes / (sizeof(float) * (long)Math.Max(1, rows));
         columns = Math.Max(MinTileColumns, columns / 64 * 64);
         return (int)Math.Min(columns, n);
     }

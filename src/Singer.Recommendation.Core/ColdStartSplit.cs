@@ -9,8 +9,6 @@ namespace Singer.Recommendation.Core;
 /// <param name="ColdItems">The cold items, ascending.</param>
 public sealed record ColdStartSplit(InteractionDataset Dataset, IReadOnlyList<int> ColdItems)
 {
-    private const double DefaultFraction = 0.2;
-
     /// <summary>
     /// Makes <paramref name="fraction"/> of the items (rounded down, at least one) cold, chosen with <paramref name="seed"/>;
     /// without a fraction, the specification's 20 %.
@@ -19,7 +17,7 @@ public sealed record ColdStartSplit(InteractionDataset Dataset, IReadOnlyList<in
     public static ColdStartSplit Create(InteractionDataset dataset, double? fraction = null, int seed = 42)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        fraction ??= DefaultFraction;
+        fraction ??= Defaults.ColdItemFraction;
         if (!(fraction > 0 && fraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction.Value, "The share of cold items must be in (0, 1).");

@@ -69,8 +69,8 @@ public sealed class DatasetSplitterTests
 
         b.Should().Equal(a);
         c.Should().NotEqual(a);
-        byDefault.Should().Equal(DatasetSplitter.Assign(users, counts.Length, DatasetSplitter.DefaultSeed));
-        DatasetSplitter.DefaultSeed.Should().Be(42);
+        byDefault.Should().Equal(DatasetSplitter.Assign(users, counts.Length, Defaults.SplitSeed));
+        Defaults.SplitSeed.Should().Be(42);
     }
 
     [Fact]

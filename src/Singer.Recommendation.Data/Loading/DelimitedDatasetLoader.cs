@@ -33,7 +33,7 @@ public sealed record DelimitedLoadOptions
     public IReadOnlyDictionary<string, DataSplit> SplitLabels { get; init; } = DefaultSplitLabels;
 
     /// <summary>The splitter's seed when there is no split column; default 42, as <see cref="DatasetSplitter.Assign"/>.</summary>
-    public int SplitSeed { get; init; } = DatasetSplitter.DefaultSeed;
+    public int SplitSeed { get; init; } = Defaults.SplitSeed;
 
     /// <summary>What to do with a repeated (user, item) pair; default <see cref="DuplicateInteractionPolicy.Reject"/>.</summary>
     public DuplicateInteractionPolicy Duplicates { get; init; } = DuplicateInteractionPolicy.Reject;

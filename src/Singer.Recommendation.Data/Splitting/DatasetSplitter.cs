@@ -13,15 +13,12 @@ namespace Singer.Recommendation;
 /// </remarks>
 public static class DatasetSplitter
 {
-    /// <summary>The default seed of the splitter (42, as MMRec's preprocessing).</summary>
-    internal const int DefaultSeed = 42;
-
     /// <summary>Assigns a split to every interaction.</summary>
     /// <param name="users">The user index of each interaction.</param>
     /// <param name="userCount">Number of users (indices are in <c>[0, userCount)</c>).</param>
     /// <param name="seed">The shuffle seed; default 42.</param>
     /// <returns>The split of each interaction, aligned with <paramref name="users"/>.</returns>
-    public static DataSplit[] Assign(ReadOnlySpan<int> users, int userCount, int seed = DefaultSeed)
+    public static DataSplit[] Assign(ReadOnlySpan<int> users, int userCount, int seed = Defaults.SplitSeed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(userCount);
         var offsets = new int[userCount + 1];
