@@ -152,6 +152,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
             EmbeddingSize = 0,
             L2 = -1,
             NegativeCandidates = 0,
+            MaxStepsPerEpoch = 0,
             BehaviorLayers = 99,
             SemanticLayers = 99,
             Modalities = "no-such-modality",
@@ -171,7 +172,7 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
         var problems = Commands.TrainCommand.Configure(s, data).Validate().Select(Commands.TrainCommand.InCliTerms).ToArray();
 
         problems.Select(p => p.Option).Should().OnlyContain(o => o.StartsWith("--", StringComparison.Ordinal), "every problem is named by its flag")
-            .And.Contain(["--lr", "--batch-size", "--epochs", "--patience", "--embedding-size", "--l2", "--negative-candidates",
+            .And.Contain(["--lr", "--batch-size", "--epochs", "--patience", "--embedding-size", "--l2", "--negative-candidates", "--max-steps-per-epoch",
                 "--behavior-layers", "--semantic-layers", "--modalities", "--eps", "--lambda-p", "--lambda-a", "--lambda-s", "--tau",
                 "--contrastive-rows", "--warmup-epochs"]);
     }
@@ -239,6 +240,12 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
             Alignment = paper.Alignment with { ContrastiveRows = 64, Temperature = 0.5f },
         }, "each option changes its one setting and keeps the rest of the preset");
         Commands.TrainCommand.Configure(Settings(("ContrastiveRows", "all")), data).ResolveOptions().Alignment.ContrastiveRows.Should().BeNull();
+
+        var growth = Commands.TrainCommand.Configure(Settings(("MaxStepsPerEpoch", (int?)40), ("RetainNativeMemory", (bool?)false)), data).ResolveOptions();
+        var defaults = new SingerModelBuilder().WithDataset(data).ResolveOptions();
+        defaults.Training.MaxStepsPerEpoch.Should().BeNull("no limit by default");
+        defaults.Training.RetainNativeMemory.Should().BeTrue();
+        growth.Should().Be(defaults with { Training = defaults.Training with { MaxStepsPerEpoch = 40, RetainNativeMemory = false } });
     }
 
     [Fact]

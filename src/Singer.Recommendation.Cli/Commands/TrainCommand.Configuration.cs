@@ -54,6 +54,16 @@ internal sealed partial class TrainCommand
                 t = t.NegativeCandidates(negatives);
             }
 
+            if (s.MaxStepsPerEpoch is { } steps)
+            {
+                t = t.MaxStepsPerEpoch(steps);
+            }
+
+            if (s.RetainNativeMemory is { } retain)
+            {
+                t = t.RetainNativeMemory(retain);
+            }
+
             return t;
         });
         if (s.Seed is { } seed)
@@ -129,6 +139,7 @@ internal sealed partial class TrainCommand
         ["TrainingOptions.EmbeddingSize"] = "--embedding-size",
         ["TrainingOptions.L2Weight"] = "--l2",
         ["TrainingOptions.NegativeCandidates"] = "--negative-candidates",
+        ["TrainingOptions.MaxStepsPerEpoch"] = "--max-steps-per-epoch",
         ["BehaviorEncoderOptions.Layers"] = "--behavior-layers",
         ["SemanticEncoderOptions.Layers"] = "--semantic-layers",
         ["SemanticEncoderOptions.Modalities"] = "--modalities",

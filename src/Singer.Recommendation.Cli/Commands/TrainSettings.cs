@@ -167,6 +167,14 @@ internal sealed class TrainSettings : DataSettings
     [Description("Negative candidates per training pair; BPR trains on the one the model scores highest (dynamic negative sampling). Default 8 (paper, lightgcn: 1, one uniform negative).")]
     public int? NegativeCandidates { get; set; }
 
+    [CommandOption("--max-steps-per-epoch <N>")]
+    [Description("At most N training steps (full-graph propagations) per epoch: the batch grows to ceil(pairs / N) once an epoch would take more, so an epoch's cost grows linearly with the data. Changes the optimisation (fewer, larger steps). Default: no limit.")]
+    public int? MaxStepsPerEpoch { get; set; }
+
+    [CommandOption("--retain-native-memory <BOOL>")]
+    [Description("true: while training and evaluating, keep the native memory libtorch frees (Linux glibc), so large tensors reuse pages instead of faulting fresh ones in at every step (faster on large data, higher peak memory); false: the C library's default. Changes no value. Default true.")]
+    public bool? RetainNativeMemory { get; set; }
+
     [CommandOption("--checkpoint <FILE>")]
     [Description("Write a checkpoint (best model so far plus training state) to FILE; if FILE exists, resume from it.")]
     public string? Checkpoint { get; set; }
