@@ -175,6 +175,8 @@ public sealed class CliTests(TrainedCliModel trained) : IClassFixture<TrainedCli
             .And.Contain(["--lr", "--batch-size", "--epochs", "--patience", "--embedding-size", "--l2", "--negative-candidates", "--max-steps-per-epoch",
                 "--behavior-layers", "--semantic-layers", "--modalities", "--eps", "--lambda-p", "--lambda-a", "--lambda-s", "--tau",
                 "--contrastive-rows", "--warmup-epochs"]);
+        problems.Single(p => p.Option == "--max-steps-per-epoch").Message.Should()
+            .Be("must be ≥ 1 (leave the option out for no limit); got 0.", "a command-line user has no null to give");
     }
 
     [Fact]

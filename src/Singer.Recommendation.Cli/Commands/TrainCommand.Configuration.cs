@@ -157,7 +157,9 @@ internal sealed partial class TrainCommand
 
     /// <summary>A configuration problem named by the command-line option that fixes it, where there is one (the library names its options).</summary>
     internal static OptionProblem InCliTerms(OptionProblem problem) =>
-        CliOptions.TryGetValue(problem.Option, out string? flag) ? problem with { Option = flag } : problem;
+        CliOptions.TryGetValue(problem.Option, out string? flag)
+            ? problem with { Option = flag, Message = problem.Message.Replace(" or null (no limit)", " (leave the option out for no limit)", StringComparison.Ordinal) }
+            : problem;
 
     /// <summary>A CLI word (kebab-case, validated by <see cref="TrainSettings"/>) as its enum value.</summary>
     private static T Word<T>(string word)
