@@ -21,12 +21,7 @@ public sealed partial class SparseGraph
         var values = rows.Values.ToArray();
         for (int r = 0; r < rows.RowCount; r++)
         {
-            double rowSum = 0;
-            for (int p = offsets[r]; p < offsets[r + 1]; p++)
-            {
-                rowSum += values[p];
-            }
-
+            double rowSum = rows.RowSumDouble(r);
             for (int p = offsets[r]; p < offsets[r + 1]; p++)
             {
                 double d = rowSum * degrees[columns[p]];
