@@ -26,6 +26,8 @@ internal static class EngineLatencyMode
         int calls = Int(args, "calls", 20_000);
         int[] batches = Ints(args, "batches", "1,16,64,256,1024");
         int[] threadCounts = Ints(args, "threads", "1,2,4,8");
+        int[] batchThreads = Ints(args, "batch-threads", "1,2").Where(t => t >= 1 && t <= Environment.ProcessorCount).DefaultIfEmpty(1).ToArray();
+        int startThreads = TorchSharp.torch.get_num_threads();
         double seconds = double.Parse(Option(args, "seconds", "5"), CultureInfo.InvariantCulture);
         string? output = Option(args, "output", "") is { Length: > 0 } o ? o : null;
 
@@ -173,12 +175,26 @@ internal static class EngineLatencyMode
 
         report.AppendLine();
 
-        // 2. Batch throughput.
-        report.AppendLine(CultureInfo.InvariantCulture, $"`RecommendBatch(users, {k})` on one thread, best of 3 runs of about {seconds / 3:F1} s each:");
+        // 2. Batch throughput, both precisions, with the batch spread over T libtorch intra-op threads.
+        report.AppendLine(CultureInfo.InvariantCulture, $"`RecommendBatch(users, {k})`, best of 3 runs of about {seconds / 3:F1} s each, with T libtorch intra-op threads (the default engine splits a batch's users over them; the exact engine's products use them):");
         report.AppendLine();
-        report.AppendLine("| batch size | users/s | ms per batch |");
-        report.AppendLine("|---:|---:|---:|");
+        report.AppendLine("| batch size | T | users/s, `Int8Rescored` (default) | ms per batch | users/s, `Exact` | ms per batch |");
+        report.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (int batch in batches)
+        {
+            foreach (int t in batchThreads)
+            {
+                TorchSharp.torch.set_num_threads(t);
+                var (fastRate, fastMs) = Throughput(engine, batch);
+                var (exactRate, exactMs) = Throughput(exactEngine, batch);
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {t} | {fastRate:N0} | {fastMs:F2} | {exactRate:N0} | {exactMs:F2} |");
+            }
+        }
+
+        TorchSharp.torch.set_num_threads(startThreads);
+        report.AppendLine();
+
+        (double Rate, double MsPerBatch) Throughput(RecommendationEngine e, int batch)
         {
             double best = 0;
             double perBatch = double.NaN;
@@ -195,7 +211,7 @@ internal static class EngineLatencyMode
                         ids[j] = RandomUser();
                     }
 
-                    engine.RecommendBatch(ids, k);
+                    e.RecommendBatch(ids, k);
                     served += batch;
                     batchesRun++;
                 }
@@ -208,10 +224,8 @@ internal static class EngineLatencyMode
                 }
             }
 
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {best:N0} | {perBatch:F2} |");
+            return (best, perBatch);
         }
-
-        report.AppendLine();
 
         // 3. Single calls from several threads at once (the engine has no locks on this path).
         report.AppendLine(CultureInfo.InvariantCulture, $"Single `Recommend(user, {k})` calls from T threads at once, {seconds:F0} s each:");
@@ -244,28 +258,41 @@ internal static class EngineLatencyMode
         }
 
         report.AppendLine();
-        // 4. The parts of a call and the share of the machine's GEMM rate, on the same snapshot, best of 20.
-        double gemmRate = GemmRate();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Parts of a call, best of 20 runs. GEMM rate of this run: {gemmRate / 1e9:F1} GFLOP/s (float32 [1024 × 384] · [384 × 8192] into a ready buffer, best of 20); \"at the GEMM rate\" is the batch's 2·B·N·d flops at that rate, and the share is that time over the whole call.");
+        // 4. The parts of a call and the share of the machine's GEMM rate at the same thread count, on the same
+        // snapshot, best of 20 (of fewer when 20 would take over 5 s). The previous way (whole product, then
+        // TopK.Select) is timed at the first thread count only.
+        report.AppendLine("Parts of a call, best of 20 runs (fewer for parts over 0.25 s). For each libtorch thread count T the GEMM rate is measured first, with T threads (float32 [1024 × 384] · [384 × 8192] into a ready buffer, best of 20); \"at the GEMM rate\" is the batch's 2·B·N·d flops at that rate, and a share is that time over the whole call.");
         report.AppendLine();
-        report.AppendLine("| batch | scores product (ms) | `TopK.Select` on the scores (ms) | product + `TopK.Select` (ms) | fused `BlockedTopK` (ms) | whole `RecommendBatch` (ms) | at the GEMM rate (ms) | share of the GEMM rate |");
-        report.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (int batch in batches)
+        report.AppendLine("| batch | T | GEMM rate (GFLOP/s) | scores product (ms) | `TopK.Select` on the scores (ms) | product + `TopK.Select` (ms) | fused `BlockedTopK` (ms) | whole `RecommendBatch`, `Exact` (ms) | whole `RecommendBatch`, `Int8Rescored` (ms) | at the GEMM rate (ms) | share, `Exact` | **share, `Int8Rescored`** |");
+        report.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (int t in batchThreads)
         {
-            using var scope = TorchSharp.torch.NewDisposeScope();
-            var userRows = TorchSharp.torch.randint(0, data.UserCount, [batch], dtype: TorchSharp.torch.ScalarType.Int64);
-            var ids = Enumerable.Range(0, batch).Select(_ => RandomUser()).ToArray();
-            var scores = z.Users.index_select(0, userRows).matmul(z.Items.t());
-            var queries = z.Users.index_select(0, userRows);
-            double product = Best(() => z.Users.index_select(0, userRows).matmul(z.Items.t()));
-            double select = Best(() => TopK.Select(scores, k));
-            double both = Best(() => TopK.Select(z.Users.index_select(0, userRows).matmul(z.Items.t()), k));
-            double fused = Best(() => BlockedTopK.Select(queries, z.Items, k));
-            double whole = Best(() => engine.RecommendBatch(ids, k));
-            double atRate = 2.0 * batch * items * dim / gemmRate * 1e3;
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {product:F3} | {select:F3} | {both:F3} | {fused:F3} | {whole:F3} | {atRate:F3} | {atRate / whole:P0} |");
+            TorchSharp.torch.set_num_threads(t);
+            double gemmRate = GemmRate();
+            foreach (int batch in batches)
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                var userRows = TorchSharp.torch.randint(0, data.UserCount, [batch], dtype: TorchSharp.torch.ScalarType.Int64);
+                var ids = Enumerable.Range(0, batch).Select(_ => RandomUser()).ToArray();
+                var queries = z.Users.index_select(0, userRows);
+                double product = Best(() => z.Users.index_select(0, userRows).matmul(z.Items.t()));
+                string select = "—", both = "—";
+                if (t == batchThreads[0])
+                {
+                    var scores = z.Users.index_select(0, userRows).matmul(z.Items.t());
+                    select = Best(() => TopK.Select(scores, k)).ToString("F3", CultureInfo.InvariantCulture);
+                    both = Best(() => TopK.Select(z.Users.index_select(0, userRows).matmul(z.Items.t()), k)).ToString("F3", CultureInfo.InvariantCulture);
+                }
+
+                double fused = Best(() => BlockedTopK.Select(queries, z.Items, k));
+                double wholeExact = Best(() => exactEngine.RecommendBatch(ids, k));
+                double wholeFast = Best(() => engine.RecommendBatch(ids, k));
+                double atRate = 2.0 * batch * items * dim / gemmRate * 1e3;
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {batch:N0} | {t} | {gemmRate / 1e9:F1} | {product:F3} | {select} | {both} | {fused:F3} | {wholeExact:F3} | {wholeFast:F3} | {atRate:F3} | {atRate / wholeExact:P0} | **{atRate / wholeFast:P0}** |");
+            }
         }
 
+        TorchSharp.torch.set_num_threads(startThreads);
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak working set: {Mb(Process.GetCurrentProcess().PeakWorkingSet64)} MB; load average at the end: {LoadAverage()}");
         Emit(report.ToString(), output);
@@ -274,12 +301,17 @@ internal static class EngineLatencyMode
 
     private static ReadOnlySpan<float> Floats(TorchSharp.torch.Tensor t) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes);
 
-    /// <summary>The best of 20 runs of an action, in milliseconds, each in its own dispose scope.</summary>
+    /// <summary>The best of 20 runs of an action (of 5 when a run takes over 0.25 s), in milliseconds, each in its own dispose scope.</summary>
     internal static double Best(Action action, int runs = 20)
     {
         double best = double.MaxValue;
         for (int r = 0; r < runs; r++)
         {
+            if (r >= 5 && best > 250)
+            {
+                break;
+            }
+
             using var inner = TorchSharp.torch.NewDisposeScope();
             long start = Stopwatch.GetTimestamp();
             action();

@@ -24,11 +24,17 @@ internal static class ExportMode
         var setup = Stopwatch.StartNew();
         var data = SyntheticDataGenerator.Generate(new SyntheticDataOptions { Items = items, Users = users, Interactions = users * 12, ImageDimension = 8, TextDimension = 8 });
         using var model = SingerModelBuilder.LightGcn(data).WithTraining(t => t.EmbeddingSize(dim)).WithSeed(7).Build();
-        using var engine = RecommendationEngine.Create(model, new RecommendationEngineOptions { Precision = RecommendPrecision.Exact });
+        var precision = Option(args, "precision", "int8") switch
+        {
+            "int8" => RecommendPrecision.Int8Rescored,
+            "exact" => RecommendPrecision.Exact,
+            var p => throw new ArgumentException($"--precision must be int8 (the engine's default) or exact; got '{p}'."),
+        };
+        using var engine = RecommendationEngine.Create(model, new RecommendationEngineOptions { Precision = precision });
         GC.Collect();
         var sb = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        sb.AppendLine(c, $"All-users export: {users:N0} users × {items:N0} items × {dim}-d (synthetic, untrained LightGCN), k = {k}, batches of {batch} users, seen items excluded");
+        sb.AppendLine(c, $"All-users export: {users:N0} users × {items:N0} items × {dim}-d (synthetic, untrained LightGCN), k = {k}, batches of {batch} users, seen items excluded, engine precision {precision}");
         sb.AppendLine(c, $"Machine: {Machine()}; load average at start: {LoadAverage()}; set-up {setup.Elapsed.TotalSeconds:F1} s");
         sb.AppendLine();
         sb.AppendLine("| step | seconds | users/s | rows/s | peak resident (MB) | growth during the step (MB) | file (MB) |");

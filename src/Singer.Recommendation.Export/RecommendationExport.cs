@@ -14,7 +14,7 @@ public sealed record ParquetExportOptions
     /// <summary>Leave out each user's training items; default true.</summary>
     public bool ExcludeSeen { get; init; } = true;
 
-    /// <summary>Users per batched product; default 256 (the fused kernel's best batch on the development machine).</summary>
+    /// <summary>Users per engine batch; default 256 (the exact fused kernel's best batch on the development machine).</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>
@@ -44,8 +44,9 @@ public sealed record ExportSummary(long Users, long Rows, int RowGroups, TimeSpa
 /// Writes every user's top-k recommendations to Apache Parquet, so a data pipeline (Spark, DuckDB, pandas) can load
 /// them: one row per user and rank with the columns <c>user_id</c> (string), <c>rank</c> (int32, 1 = best),
 /// <c>item_id</c> (string) and <c>score</c> (float32, <c>z_u · z_i</c>), users in index order, ranks ascending.
-/// The recommendations are those of <see cref="RecommendationEngine.RecommendBatch"/>: the exact fused top-k kernel,
-/// ties to the lower item index, training items left out unless asked.
+/// The recommendations are those of <see cref="RecommendationEngine.RecommendBatch"/> (the engine's
+/// <see cref="RecommendationEngineOptions.Precision"/>: certified int8 candidates by default, or the exact fused top-k
+/// kernel), ties to the lower item index, training items left out unless asked.
 /// </summary>
 /// <remarks>
 /// Streaming: users are computed <see cref="ParquetExportOptions.BatchSize"/> at a time and written one row group of

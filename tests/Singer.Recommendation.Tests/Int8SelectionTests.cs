@@ -122,6 +122,40 @@ public sealed class Int8SelectionTests(TrainedSmallModel trained) : IClassFixtur
         same.Should().BeGreaterThanOrEqualTo(users - 1);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Engine_batches_equal_the_exact_engine_on_any_thread_count(int threads)
+    {
+        var model = trained.Model;
+        using var fast = RecommendationEngine.Create(model, new RecommendationEngineOptions { BatchThreads = threads });
+        using var exact = RecommendationEngine.Create(model, new RecommendationEngineOptions { Precision = RecommendPrecision.Exact });
+        var ids = Enumerable.Range(0, model.Dataset.UserCount).Select(u => model.Dataset.Users[u]).ToArray();
+        var a = fast.RecommendBatch(ids, 20);
+        var b = exact.RecommendBatch(ids, 20);
+        int same = 0;
+        for (int u = 0; u < ids.Length; u++)
+        {
+            // Every user's slot holds that user's list: the same as their single call, whatever the thread split.
+            a[u].Select(x => x.ItemIndex).Should().Equal(fast.Recommend(ids[u], 20).Select(x => x.ItemIndex));
+            same += a[u].Select(x => x.ItemIndex).SequenceEqual(b[u].Select(x => x.ItemIndex)) ? 1 : 0;
+            a[u].Zip(b[u]).Should().OnlyContain(p => Math.Abs(p.First.Score - p.Second.Score) <= 1e-5f * Math.Max(1f, Math.Abs(p.Second.Score)));
+        }
+
+        same.Should().BeGreaterThanOrEqualTo(ids.Length - 1);
+
+        // The export path ranks the same way.
+        var all = fast.RecommendAllUsers(20, batchSize: 7).ToArray();
+        all.Select(r => r.Items.Select(x => x.ItemIndex).ToArray()).Should().BeEquivalentTo(a.Select(l => l.Select(x => x.ItemIndex).ToArray()), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Bad_batch_thread_counts_are_rejected()
+    {
+        FluentActions.Invoking(() => RecommendationEngine.Create(trained.Model, new RecommendationEngineOptions { BatchThreads = 0 }))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("*BatchThreads must be ≥ 1*");
+    }
+
     [Fact]
     public void Bad_candidate_counts_are_rejected()
     {

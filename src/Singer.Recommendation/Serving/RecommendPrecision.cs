@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Singer.Recommendation;
 
-/// <summary>How <see cref="RecommendationEngine"/> finds the items of a single user (<c>docs/serving.md</c>, "Single calls").</summary>
+/// <summary>How <see cref="RecommendationEngine"/> finds a user's items, in single calls and batches (<c>docs/serving.md</c>, "Single calls").</summary>
 public enum RecommendPrecision
 {
     /// <summary>
@@ -16,6 +16,6 @@ public enum RecommendPrecision
     /// </summary>
     Int8Rescored = 0,
 
-    /// <summary>Every item scored in float32 by the fused top-k kernel (<see cref="BlockedTopK"/>), as batches are.</summary>
+    /// <summary>Every item scored in float32 by the fused top-k kernel (<see cref="BlockedTopK"/>), in single calls and batches.</summary>
     Exact = 1,
 }

@@ -40,17 +40,15 @@ public sealed partial class RecommendationEngine
         public int[] Popularity { get; } = popularity;
 
         /// <summary>
-        /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. On
-        /// the CPU the fused kernel (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
+        /// The exact top k of <c>z_u · z_i</c> for each user (ties to the lower index), seen items never returned. With
+        /// the int8 copy, its certified candidates per user; otherwise on the CPU the fused kernel
+        /// (<see cref="BlockedTopK"/>); on a GPU the whole product and <see cref="TopK.Select"/>.
         /// </summary>
-        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount, bool forceBatch = false)
+        public ScoredIndex[][] TopItems(int[] users, int k, bool excludeSeen, int? candidateCount, int? threads)
         {
-            if (users.Length == 1 && !forceBatch && Quantized is { } q && FitsSpan(UserVectors))
+            if (Quantized is { } q && FitsSpan(UserVectors))
             {
-                int d = (int)UserVectors.shape[1];
-                var user = Floats(UserVectors).Slice(users[0] * d, d);
-                var seen = excludeSeen ? Seen.ItemsOf(users[0]) : [];
-                return [q.Select(user, Floats(ItemVectors), k, candidateCount ?? Math.Max(2 * k, k + 32), seen, out _)];
+                return QuantizedTopItems(q, users, k, excludeSeen, candidateCount ?? Math.Max(2 * k, k + 32), threads ?? get_num_threads());
             }
 
             using var scope = NewDisposeScope();
@@ -82,6 +80,38 @@ public sealed partial class RecommendationEngine
             }
 
             return TopK.Select(scores, k);
+        }
+
+        /// <summary>
+        /// <see cref="RecommendPrecision.Int8Rescored"/> for any number of users: each user's int8 candidates,
+        /// re-scored exactly, the users split into one contiguous range per thread.
+        /// </summary>
+        private ScoredIndex[][] QuantizedTopItems(Int8Items q, int[] users, int k, bool excludeSeen, int candidates, int threads)
+        {
+            var result = new ScoredIndex[users.Length][];
+            int d = (int)UserVectors.shape[1];
+            void Range(int from, int to)
+            {
+                var userFloats = Floats(UserVectors);
+                var itemFloats = Floats(ItemVectors);
+                for (int r = from; r < to; r++)
+                {
+                    var seen = excludeSeen ? Seen.ItemsOf(users[r]) : [];
+                    result[r] = q.Select(userFloats.Slice(users[r] * d, d), itemFloats, k, candidates, seen, out _);
+                }
+            }
+
+            int parts = Math.Min(users.Length, Math.Max(1, threads));
+            if (parts == 1)
+            {
+                Range(0, users.Length);
+            }
+            else
+            {
+                Parallel.For(0, parts, part => Range((int)((long)users.Length * part / parts), (int)((long)users.Length * (part + 1) / parts)));
+            }
+
+            return result;
         }
 
         /// <summary>The exact top k of <c>z · z_i</c> for one representation, the given items (ascending) never returned.</summary>

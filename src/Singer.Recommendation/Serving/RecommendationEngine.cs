@@ -64,6 +64,11 @@ public sealed partial class RecommendationEngine : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.CandidateCount, $"{nameof(RecommendationEngineOptions.CandidateCount)} must be ≥ 1 (or null for max(2k, k + 32)).");
         }
 
+        if (options.BatchThreads is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchThreads, $"{nameof(RecommendationEngineOptions.BatchThreads)} must be ≥ 1 (or null for libtorch's intra-op thread count).");
+        }
+
         if (!Enum.IsDefined(options.Precision))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Precision, $"{nameof(RecommendationEngineOptions.Precision)} must be {nameof(RecommendPrecision.Int8Rescored)} or {nameof(RecommendPrecision.Exact)}.");
@@ -92,7 +97,11 @@ public sealed partial class RecommendationEngine : IDisposable
     public IReadOnlyList<RecommendedItem> Recommend(string userId, int k = 20, bool excludeSeen = true) =>
         RecommendBatch([userId], k, excludeSeen)[0];
 
-    /// <summary>The top <paramref name="k"/> items for each of several users, in one batched product.</summary>
+    /// <summary>
+    /// The top <paramref name="k"/> items for each of several users: with the default
+    /// <see cref="RecommendPrecision.Int8Rescored"/> each user's certified int8 candidates, the users split over
+    /// libtorch's intra-op threads; with <see cref="RecommendPrecision.Exact"/> one fused top-k kernel over the batch.
+    /// </summary>
     public IReadOnlyList<IReadOnlyList<RecommendedItem>> RecommendBatch(IReadOnlyList<string> userIds, int k = 20, bool excludeSeen = true)
     {
         ArgumentNullException.ThrowIfNull(userIds);
@@ -125,7 +134,7 @@ public sealed partial class RecommendationEngine : IDisposable
 
         if (known.Count > 0)
         {
-            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen, Options.CandidateCount);
+            var top = s.TopItems(known.Select(x => x.User).ToArray(), k, excludeSeen, Options.CandidateCount, Options.BatchThreads);
             for (int r = 0; r < known.Count; r++)
             {
                 results[known[r].Slot] = top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray();
@@ -137,13 +146,14 @@ public sealed partial class RecommendationEngine : IDisposable
 
     /// <summary>
     /// Every user's top <paramref name="k"/>, in user-index order, computed <paramref name="batchSize"/> users at a time
-    /// with the exact fused kernel and enumerated lazily: memory holds one batch, whatever the user count. The snapshot
-    /// is taken when enumeration starts (items added meanwhile are not ranked); interactions recorded with
-    /// <see cref="RecordInteractions"/> are not applied (this is the trained model's view).
+    /// as <see cref="RecommendBatch"/> computes them (<see cref="RecommendationEngineOptions.Precision"/>) and
+    /// enumerated lazily: memory holds one batch, whatever the user count. The snapshot is taken when enumeration
+    /// starts (items added meanwhile are not ranked); interactions recorded with <see cref="RecordInteractions"/> are
+    /// not applied (this is the trained model's view).
     /// </summary>
     /// <param name="k">Items per user; 1 … <see cref="RecommendationEngineOptions.MaxK"/>.</param>
     /// <param name="excludeSeen">Leave out each user's training items (default true).</param>
-    /// <param name="batchSize">Users per product (default 256; 1 … 65,536).</param>
+    /// <param name="batchSize">Users per batch (default 256; 1 … 65,536).</param>
     /// <param name="cancellationToken">Checked between batches.</param>
     public IEnumerable<UserRecommendations> RecommendAllUsers(int k = 100, bool excludeSeen = true, int batchSize = 256, CancellationToken cancellationToken = default)
     {
@@ -161,8 +171,7 @@ public sealed partial class RecommendationEngine : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var users = Enumerable.Range(start, Math.Min(batchSize, s.Users.Count - start)).ToArray();
-                // Batches of one would take the single-call path; the fused kernel serves any batch exactly.
-                var top = s.TopItems(users, k, excludeSeen, Options.CandidateCount, forceBatch: true);
+                var top = s.TopItems(users, k, excludeSeen, Options.CandidateCount, Options.BatchThreads);
                 for (int r = 0; r < users.Length; r++)
                 {
                     yield return new UserRecommendations(s.Users[users[r]], users[r], top[r].Select(x => new RecommendedItem(s.Items[x.Index], x.Index, x.Score)).ToArray());
