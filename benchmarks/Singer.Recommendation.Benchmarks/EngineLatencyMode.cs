@@ -80,7 +80,7 @@ internal static class EngineLatencyMode
         var z = model.Representations();
         long floatBytes = z.Items.numel() * sizeof(float);
         long int8Bytes = Int8Items.Build(Floats(z.Items), items, dim).Bytes;
-        report.AppendLine(CultureInfo.InvariantCulture, $"Snapshot memory: item matrix float32 {floatBytes / 1048576.0:F1} MB, int8 copy with scales {int8Bytes / 1048576.0:F1} MB ({(double)int8Bytes / floatBytes:P0} of it; kept besides the float32 matrix, which re-scores and serves batches), user matrix {z.Users.numel() * sizeof(float) / 1048576.0:F1} MB; AVX-VNNI: {Int8Items.IsAccelerated}");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Snapshot memory: item matrix float32 {floatBytes / 1048576.0:F1} MB, int8 copy with scales {int8Bytes / 1048576.0:F1} MB ({(double)int8Bytes / floatBytes:P0} of it; kept besides the float32 matrix, which re-scores and serves `Exact`), user matrix {z.Users.numel() * sizeof(float) / 1048576.0:F1} MB; AVX-VNNI: {Int8Items.IsAccelerated}");
         report.AppendLine();
 
         // 1. Single calls on one thread, both precisions, the same users in the same order.

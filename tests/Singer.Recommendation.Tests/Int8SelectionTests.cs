@@ -80,6 +80,52 @@ public sealed class Int8SelectionTests(TrainedSmallModel trained) : IClassFixtur
         }
     }
 
+    [Theory]
+    [InlineData(5003, 32, 20, 20, 64, false)]    // C = k, small blocks
+    [InlineData(5003, 32, 20, 52, null, false)]  // the engine's default candidate count, the default block
+    [InlineData(5003, 32, 20, 52, 256, true)]    // one item 1,000× longer: the largest bound is wide, users fall back
+    [InlineData(777, 13, 5, 1, 32, false)]       // odd width, tiny blocks, the last block partial
+    [InlineData(40, 8, 30, 30, 32, false)]       // more kept scores than items: the pool holds every item
+    public void Batches_by_block_equal_single_selections(int n, int d, int k, int candidates, int? block, bool outlier)
+    {
+        var items = RandomMatrix(n, d, seed: n + d);
+        if (outlier)
+        {
+            items.AsSpan(7 * d, d).ToArray().Select(v => v * 1000).ToArray().CopyTo(items, 7 * d);
+        }
+
+        var index = Int8Items.Build(items, n, d);
+        const int users = 23;
+        var userVectors = RandomMatrix(users, d, seed: 9, scale: 2);
+        var random = new Random(13);
+        var pairs = Enumerable.Range(0, users).SelectMany(u => Enumerable.Range(0, 1 + random.Next(Math.Min(60, n / 2))).Select(_ => (u, random.Next(n)))).Distinct().ToArray();
+        var seen = UserItemMatrix.FromPairs(users, n, pairs.Select(x => x.u).ToArray(), pairs.Select(x => x.Item2).ToArray());
+        int[] rows = [0, 5, 3, 22, 17, 8, 11, 2, 19, 4];
+
+        // The block kernel writes the same approximate scores as the whole-range one, for any aligned range.
+        var q = index.Quantize(userVectors.AsSpan(0, d));
+        var whole = new float[n];
+        index.Scores(q, whole);
+        var part = new float[64];
+        int at = Math.Min(n - 1, 96) / 8 * 8;
+        int width = Math.Min(64, n - at);
+        index.Scores(q, at, width, part);
+        part.AsSpan(0, width).ToArray().Should().Equal(whole.AsSpan(at, width).ToArray());
+        index.ScoresPortable(q, at, width, part);
+        part.AsSpan(0, width).ToArray().Should().Equal(whole.AsSpan(at, width).ToArray());
+
+        foreach (var withSeen in new[] { true, false })
+        {
+            var batch = index.SelectBatch(userVectors, rows, items, k, candidates, withSeen ? seen : null, out int fallbacks, block);
+            fallbacks.Should().BeInRange(outlier ? 1 : 0, outlier ? rows.Length : 0, "only a wide bound leaves the kept scores unable to certify a list");
+            for (int r = 0; r < rows.Length; r++)
+            {
+                var single = index.Select(userVectors.AsSpan(rows[r] * d, d), items, k, candidates, withSeen ? seen.ItemsOf(rows[r]) : [], out _);
+                batch[r].Should().Equal(single, $"user {rows[r]} (seen items {(withSeen ? "excluded" : "kept")})");
+            }
+        }
+    }
+
     [Fact]
     public void Ties_go_to_the_lower_index_and_seen_items_never_come_back()
     {

@@ -11,22 +11,36 @@ namespace Singer.Recommendation.Serving;
 internal sealed partial class Int8Items
 {
     /// <summary>Writes the approximate score of every item into <paramref name="scores"/> (length ≥ <see cref="Count"/>).</summary>
-    public void Scores(QuantizedQuery q, Span<float> scores)
+    public void Scores(QuantizedQuery q, Span<float> scores) => Scores(q, 0, Count, scores);
+
+    /// <summary>
+    /// Writes the approximate scores of items <c>[first, first + count)</c> into <c>scores[0 .. count)</c>;
+    /// <paramref name="first"/> is a multiple of 8 (a block of the layout).
+    /// </summary>
+    public void Scores(QuantizedQuery q, int first, int count, Span<float> scores)
     {
+        if (first % BlockItems != 0 || first < 0 || count < 0 || first + count > Count || scores.Length < count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), $"Items [{first}, {first + count}) are not a block-aligned range of {Count} items with room for their scores.");
+        }
+
         if (IsAccelerated)
         {
-            ScoresVnni(q, scores);
+            ScoresVnni(q, first, count, scores);
         }
         else
         {
-            ScoresPortable(q, scores);
+            ScoresPortable(q, first, count, scores);
         }
     }
 
     /// <summary>The same numbers without AVX-VNNI (and the reference the tests compare the vector path with).</summary>
-    internal void ScoresPortable(QuantizedQuery q, Span<float> scores)
+    internal void ScoresPortable(QuantizedQuery q, Span<float> scores) => ScoresPortable(q, 0, Count, scores);
+
+    /// <summary>The portable loop over items <c>[first, first + count)</c>, into <c>scores[0 .. count)</c>.</summary>
+    internal void ScoresPortable(QuantizedQuery q, int first, int count, Span<float> scores)
     {
-        for (int j = 0; j < Count; j++)
+        for (int j = first; j < first + count; j++)
         {
             int block = j / BlockItems, lane = j % BlockItems;
             int dot = 0;
@@ -40,7 +54,7 @@ internal sealed partial class Int8Items
                 }
             }
 
-            scores[j] = ToScore(dot - (128 * _sums[j]), q.Scale, _scales[j]);
+            scores[j - first] = ToScore(dot - (128 * _sums[j]), q.Scale, _scales[j]);
         }
     }
 
@@ -75,11 +89,12 @@ internal sealed partial class Int8Items
     private static float ToScore(int dot, float queryScale, float itemScale) => queryScale * itemScale * dot;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScoresVnni(QuantizedQuery q, Span<float> scores)
+    private void ScoresVnni(QuantizedQuery q, int first, int count, Span<float> scores)
     {
         int groups = Groups;
-        int blocks = (Count + BlockItems - 1) / BlockItems;
-        int fullBlocks = Count / BlockItems;
+        int end = first + count;
+        int fullBlocks = end / BlockItems;
+        int blocks = (end + BlockItems - 1) / BlockItems;
         Span<Vector256<byte>> query = stackalloc Vector256<byte>[groups];
         for (int g = 0; g < groups; g++)
         {
@@ -93,7 +108,7 @@ internal sealed partial class Int8Items
         var queryScale = Vector256.Create(q.Scale);
         var bias = Vector256.Create(128);
         int stride = groups * BlockItems * 4;
-        int block = 0;
+        int block = first / BlockItems;
 
         // Four blocks (32 items) at a time: four independent accumulator chains hide the instruction's latency.
         for (; block + 4 <= fullBlocks; block += 4)
@@ -114,10 +129,11 @@ internal sealed partial class Int8Items
             }
 
             nuint item = (nuint)(block * BlockItems);
-            Finish(a0, item, ref sums, ref scales, ref output, bias, queryScale);
-            Finish(a1, item + 8, ref sums, ref scales, ref output, bias, queryScale);
-            Finish(a2, item + 16, ref sums, ref scales, ref output, bias, queryScale);
-            Finish(a3, item + 24, ref sums, ref scales, ref output, bias, queryScale);
+            nuint to = item - (nuint)first;
+            Finish(a0, item, to, ref sums, ref scales, ref output, bias, queryScale);
+            Finish(a1, item + 8, to + 8, ref sums, ref scales, ref output, bias, queryScale);
+            Finish(a2, item + 16, to + 16, ref sums, ref scales, ref output, bias, queryScale);
+            Finish(a3, item + 24, to + 24, ref sums, ref scales, ref output, bias, queryScale);
         }
 
         for (; block < fullBlocks; block++)
@@ -129,12 +145,13 @@ internal sealed partial class Int8Items
                 a = AvxVnni.MultiplyWideningAndAdd(a, query[g], Vector256.LoadUnsafe(ref codes, at + (nuint)(g * 32)));
             }
 
-            Finish(a, (nuint)(block * BlockItems), ref sums, ref scales, ref output, bias, queryScale);
+            nuint item = (nuint)(block * BlockItems);
+            Finish(a, item, item - (nuint)first, ref sums, ref scales, ref output, bias, queryScale);
         }
 
         if (blocks > fullBlocks)
         {
-            // The last, partial block: the padding lanes hold zero codes and are not written.
+            // The last, partial block: lanes past the range (the padding, or items of the next range) are not written.
             var a = Vector256<int>.Zero;
             nuint at = (nuint)((long)block * stride);
             for (int g = 0; g < groups; g++)
@@ -142,20 +159,20 @@ internal sealed partial class Int8Items
                 a = AvxVnni.MultiplyWideningAndAdd(a, query[g], Vector256.LoadUnsafe(ref codes, at + (nuint)(g * 32)));
             }
 
-            for (int lane = 0; lane < Count - (block * BlockItems); lane++)
+            for (int lane = 0; lane < end - (block * BlockItems); lane++)
             {
                 int j = (block * BlockItems) + lane;
-                scores[j] = ToScore(a.GetElement(lane) - (128 * _sums[j]), q.Scale, _scales[j]);
+                scores[j - first] = ToScore(a.GetElement(lane) - (128 * _sums[j]), q.Scale, _scales[j]);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(Vector256<int> accumulator, nuint item, ref int sums, ref float scales, ref float output, Vector256<int> bias, Vector256<float> queryScale)
+    private static void Finish(Vector256<int> accumulator, nuint item, nuint to, ref int sums, ref float scales, ref float output, Vector256<int> bias, Vector256<float> queryScale)
     {
         var dot = accumulator - (bias * Vector256.LoadUnsafe(ref sums, item));
         // The same operation order as ToScore: (s_q · s_j) · dot.
         var score = queryScale * Vector256.LoadUnsafe(ref scales, item) * Vector256.ConvertToSingle(dot);
-        score.StoreUnsafe(ref output, item);
+        score.StoreUnsafe(ref output, to);
     }
 }

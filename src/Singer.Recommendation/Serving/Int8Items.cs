@@ -7,7 +7,7 @@ using Singer.Recommendation.Core;
 namespace Singer.Recommendation.Serving;
 
 /// <summary>
-/// An int8 copy of the item matrix with one scale per row, for single-user calls (<c>docs/serving.md</c>, "Single
+/// An int8 copy of the item matrix with one scale per row, for single calls and batches (<c>docs/serving.md</c>, "Single
 /// calls"): the approximate scores of all items select candidates, the candidates are re-scored exactly in float32,
 /// and an error bound certifies that no other item can reach the exact top k — the items outside the candidates whose
 /// bound reaches the k-th exact score are re-scored too — so the list equals the exact one.
@@ -20,7 +20,7 @@ namespace Singer.Recommendation.Serving;
 /// <c>|q · x_j − s_q s_j q̃ · x̃_j| ≤ s_q s_j (½‖q̃‖₁ + ½‖x̃_j‖₁ + d/4)</c>; a further term covers the float32
 /// rounding of the exact re-scoring and of the approximate score.</para>
 /// <para>Memory: <c>N × d</c> bytes (rounded up to 8 items × 4 dimensions) plus 12 bytes per item — a quarter of
-/// the float32 matrix, which the engine keeps for re-scoring and for batches.</para>
+/// the float32 matrix, which the engine keeps for re-scoring and for <c>Exact</c>.</para>
 /// </remarks>
 internal sealed partial class Int8Items
 {

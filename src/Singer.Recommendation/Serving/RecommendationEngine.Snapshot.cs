@@ -84,7 +84,8 @@ public sealed partial class RecommendationEngine
 
         /// <summary>
         /// <see cref="RecommendPrecision.Int8Rescored"/> for any number of users: each user's int8 candidates,
-        /// re-scored exactly, the users split into one contiguous range per thread.
+        /// re-scored exactly, the users split into one contiguous range per thread; a range of several users scores
+        /// one block of items at a time for all of them (<see cref="Int8Items.SelectBatch"/>).
         /// </summary>
         private ScoredIndex[][] QuantizedTopItems(Int8Items q, int[] users, int k, bool excludeSeen, int candidates, int threads)
         {
@@ -94,11 +95,15 @@ public sealed partial class RecommendationEngine
             {
                 var userFloats = Floats(UserVectors);
                 var itemFloats = Floats(ItemVectors);
-                for (int r = from; r < to; r++)
+                if (to - from == 1)
                 {
-                    var seen = excludeSeen ? Seen.ItemsOf(users[r]) : [];
-                    result[r] = q.Select(userFloats.Slice(users[r] * d, d), itemFloats, k, candidates, seen, out _);
+                    var seen = excludeSeen ? Seen.ItemsOf(users[from]) : [];
+                    result[from] = q.Select(userFloats.Slice(users[from] * d, d), itemFloats, k, candidates, seen, out _);
+                    return;
                 }
+
+                var top = q.SelectBatch(userFloats, users.AsSpan(from, to - from), itemFloats, k, candidates, excludeSeen ? Seen : null, out _);
+                top.CopyTo(result, from);
             }
 
             int parts = Math.Min(users.Length, Math.Max(1, threads));

@@ -86,6 +86,8 @@ internal static class ApiBadInputCatalogue
             typeof(InvalidOperationException), "LightGCN has no semantic branch, so it cannot embed items from their features");
         yield return Engine("engine-new-item-feature-nan", _ => () => GC.KeepAlive(new ItemModality("image", 1, 2, [0.5f, float.NaN])),
             typeof(ArgumentException), "NaN");
+        yield return Engine("engine-batch-threads-zero", c => () => RecommendationEngine.Create(c.Model, new RecommendationEngineOptions { BatchThreads = 0 }),
+            typeof(ArgumentOutOfRangeException), "BatchThreads must be ≥ 1");
         yield return Engine("engine-candidate-count-zero", c => () => RecommendationEngine.Create(c.Model, new RecommendationEngineOptions { CandidateCount = 0 }),
             typeof(ArgumentOutOfRangeException), "CandidateCount must be ≥ 1");
         yield return Engine("engine-foldin-unknown-item", c => { var e = c.Own(RecommendationEngine.Create(c.Model)); return () => e.Recommend(["ghost"], 10); },
