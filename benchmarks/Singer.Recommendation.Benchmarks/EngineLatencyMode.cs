@@ -175,6 +175,22 @@ internal static class EngineLatencyMode
 
         report.AppendLine();
 
+        // Batches by block: how many users the kept scores could not certify (served by the single-call scan).
+        {
+            int c = Math.Max(2 * k, k + 32), fallbacks = 0, served = 0;
+            var all = Enumerable.Range(0, Math.Min(data.UserCount, 20_000)).ToArray();
+            for (int start = 0; start < all.Length; start += 64)
+            {
+                var rows = all.AsSpan(start, Math.Min(64, all.Length - start));
+                index.SelectBatch(userFloats, rows, Floats(itemFloats), k, c, data.Train, out int f);
+                fallbacks += f;
+                served += rows.Length;
+            }
+
+            report.AppendLine(CultureInfo.InvariantCulture, $"Batches by block (`RecommendBatch` with `Int8Rescored`, batches of 64, C = {c}): {fallbacks:N0} of {served:N0} users ({(double)fallbacks / served:P2}) could not be certified from the kept 2·C approximate scores and were served by the single-call scan.");
+            report.AppendLine();
+        }
+
         // 2. Batch throughput, both precisions, with the batch spread over T libtorch intra-op threads.
         report.AppendLine(CultureInfo.InvariantCulture, $"`RecommendBatch(users, {k})`, best of 3 runs of about {seconds / 3:F1} s each, with T libtorch intra-op threads (the default engine splits a batch's users over them; the exact engine's products use them):");
         report.AppendLine();
