@@ -35,7 +35,7 @@ internal sealed class RecommendSettings : CommonSettings
     public string? Out { get; set; }
 
     [CommandOption("--batch-size <N>")]
-    [Description("With --all-users: users per batched product. Default 256.")]
+    [Description("With --all-users: users per engine batch. Default 256.")]
     [DefaultValue(256)]
     public int BatchSize { get; set; } = 256;
 
