@@ -58,12 +58,12 @@ internal sealed partial class Int8Items
                     Scores(queries[r], start, width, part);
                     if (seen is not null)
                     {
-                        foreach (int e in seen.ItemsOf(users[r]))
+                        // A user's items are ascending: only the ones inside this block are visited.
+                        var own = seen.ItemsOf(users[r]);
+                        int at = own.BinarySearch(start);
+                        for (at = at < 0 ? ~at : at; at < own.Length && own[at] < start + width; at++)
                         {
-                            if (e >= start && e < start + width)
-                            {
-                                part[e - start] = float.NegativeInfinity;
-                            }
+                            part[own[at] - start] = float.NegativeInfinity;
                         }
                     }
 
@@ -76,25 +76,16 @@ internal sealed partial class Int8Items
             ArrayPool<float>.Shared.Return(buffer);
         }
 
-        var values = new float[kept];
-        var columns = new int[kept];
-        var order = new int[kept];
         for (int r = 0; r < rows; r++)
         {
             var query = userVectors.Slice(users[r] * d, d);
-            int n = pool.CopyRow(r, values, columns);
-            for (int i = 0; i < n; i++)
-            {
-                order[i] = i;
-            }
-
             // Best approximate first, ties to the lower index: the candidates of Select are the first p.
-            Array.Sort(order, 0, n, Comparer<int>.Create((a, b) => values[a] != values[b] ? values[b].CompareTo(values[a]) : columns[a].CompareTo(columns[b])));
+            var approximate = pool.Sorted(r);
             var top = new TopKAccumulator(1, k);
-            int first = Math.Min(n, p);
+            int first = Math.Min(approximate.Length, p);
             for (int i = 0; i < first; i++)
             {
-                int j = columns[order[i]];
+                int j = approximate[i].Index;
                 top.Offer(0, Dot(query, items.Slice(j * d, d)), j);
             }
 
@@ -102,7 +93,7 @@ internal sealed partial class Int8Items
             {
                 float t = top.Threshold(0);
                 float limit = MathF.BitDecrement((float)(t - (double)MaxBound(queries[r])));
-                if (n == kept && kept < Count && pool.Threshold(r) >= limit)
+                if (approximate.Length == kept && kept < Count && approximate[^1].Score >= limit)
                 {
                     // An item beyond the kept scores might reach the k-th exact score: certify over every item.
                     results[r] = Select(query, items, k, candidates, seen is null ? [] : seen.ItemsOf(users[r]), out _);
@@ -110,10 +101,9 @@ internal sealed partial class Int8Items
                     continue;
                 }
 
-                for (int i = first; i < n; i++)
+                for (int i = first; i < approximate.Length; i++)
                 {
-                    int j = columns[order[i]];
-                    float a = values[order[i]];
+                    var (j, a) = approximate[i];
                     if (a >= limit && (double)a + BoundOf(queries[r], j) >= t)
                     {
                         top.Offer(0, Dot(query, items.Slice(j * d, d)), j);
